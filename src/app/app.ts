@@ -1,0 +1,122 @@
+import type { Logger } from "pino";
+import type { ScalesetConfig } from "../config/types.js";
+import { createEngine } from "../engines/factory.js";
+import type { SimCloud } from "../engines/sim/sim-cloud.js";
+import { ActionsClient, type RetryOptions } from "../github/index.js";
+import type { ScalerObserver } from "../scaler/events.js";
+import { type RouteHandler, StatusServer } from "../server/status-server.js";
+import { VERSION } from "../version.js";
+import { processOwnerName } from "./owner.js";
+import { type ListenerTuning, ScaleSetUnit, type ScaleSetUnitStatus } from "./scale-set-unit.js";
+
+export interface AppOptions {
+  config: ScalesetConfig;
+  logger: Logger;
+  simCloud?: SimCloud;
+  ownerName?: string;
+  observer?: ScalerObserver;
+  tuning?: ListenerTuning;
+  retry?: Partial<RetryOptions>;
+  /** Extra routes on the main port (telemetry mounts /metrics here). */
+  routes?: Record<string, RouteHandler>;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface AppStatus {
+  version: string;
+  owner: string;
+  startedAt: string;
+  scalesets: ScaleSetUnitStatus[];
+}
+
+/** The running scaler: one shared GitHub client, one unit per scale set, the status server. */
+export class ScalesetApp {
+  readonly #o: AppOptions;
+  readonly owner: string;
+  readonly #client: ActionsClient;
+  readonly #units: ScaleSetUnit[] = [];
+  readonly #startedAt = new Date();
+  #server: StatusServer | null = null;
+  #url: string | null = null;
+
+  constructor(options: AppOptions) {
+    this.#o = options;
+    this.owner = options.ownerName ?? processOwnerName();
+    this.#client = new ActionsClient({
+      configUrl: options.config.github.url,
+      credentials: options.config.github.credentials,
+      userAgent: { system: "scaleset", version: VERSION, subsystem: "listener" },
+      logger: options.logger.child({ component: "github" }),
+      retry: options.retry,
+      env: options.env,
+    });
+  }
+
+  get url(): string | null {
+    return this.#url;
+  }
+
+  get units(): readonly ScaleSetUnit[] {
+    return this.#units;
+  }
+
+  async start(): Promise<void> {
+    const { config, logger } = this.#o;
+    for (const scaleSet of config.scalesets) {
+      const engine = await createEngine(scaleSet.engine, {
+        scaleSetName: scaleSet.name,
+        owner: this.owner,
+        logger: logger.child({ scaleSet: scaleSet.name, component: "engine" }),
+        simCloud: this.#o.simCloud,
+      });
+      this.#units.push(
+        new ScaleSetUnit({
+          config: scaleSet,
+          scaler: config.scaler,
+          client: this.#client,
+          engine,
+          ownerName: this.owner,
+          logger,
+          observer: this.#o.observer,
+          tuning: this.#o.tuning,
+        }),
+      );
+    }
+    this.#server = new StatusServer({
+      host: config.server.host,
+      port: config.server.port,
+      ready: () => this.ready(),
+      status: () => this.status(),
+      routes: this.#o.routes,
+    });
+    this.#url = await this.#server.listen();
+    logger.info({ url: this.#url, scalesets: this.#units.map((u) => u.name) }, "scaleset started");
+    for (const unit of this.#units) unit.start();
+  }
+
+  /** Ready when every scale set holds a session and is polling. */
+  ready(): { ready: boolean; reasons: string[] } {
+    const reasons = this.#units
+      .map((u) => u.status())
+      .filter((s) => s.listener.phase !== "polling")
+      .map((s) => `${s.name}: ${s.listener.phase}`);
+    return { ready: this.#units.length > 0 && reasons.length === 0, reasons };
+  }
+
+  status(): AppStatus {
+    return {
+      version: VERSION,
+      owner: this.owner,
+      startedAt: this.#startedAt.toISOString(),
+      scalesets: this.#units.map((u) => u.status()),
+    };
+  }
+
+  /** Graceful stop within `graceMs`: sessions deleted, in-flight cloud calls finished. */
+  async stop(graceMs = this.#o.config.scaler.shutdownGrace): Promise<boolean> {
+    const results = await Promise.all(this.#units.map((u) => u.stop(graceMs)));
+    await this.#client.close();
+    await this.#server?.close();
+    return results.every(Boolean);
+  }
+}

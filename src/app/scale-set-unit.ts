@@ -1,0 +1,126 @@
+import type { Logger } from "pino";
+import type { ScalerConfig, ScaleSetConfig } from "../config/types.js";
+import type { Engine } from "../engines/engine.js";
+import { type ActionsClient, MessageQueueClient } from "../github/index.js";
+import { type ListenerStatus, ScaleSetListener } from "../listener/listener.js";
+import type { ScalerObserver } from "../scaler/events.js";
+import { Scaler, type ScalerSnapshot } from "../scaler/scaler.js";
+
+export interface ListenerTuning {
+  conflictRetryMs?: [number, number];
+  errorRetryBaseMs?: number;
+  watchdogMs?: number;
+}
+
+export interface ScaleSetUnitOptions {
+  config: ScaleSetConfig;
+  scaler: ScalerConfig;
+  client: ActionsClient;
+  engine: Engine;
+  ownerName: string;
+  logger: Logger;
+  observer?: ScalerObserver;
+  tuning?: ListenerTuning;
+}
+
+export interface ScaleSetUnitStatus {
+  name: string;
+  engine: string;
+  listener: ListenerStatus;
+  scaler: ScalerSnapshot | null;
+}
+
+/** One configured scale set: its listener (session + loop), scaler and engine. */
+export class ScaleSetUnit {
+  readonly #o: ScaleSetUnitOptions;
+  readonly #listener: ScaleSetListener;
+  readonly #abort = new AbortController();
+  #scaler: Scaler | null = null;
+  #scalerStarted = false;
+  #running: Promise<void> | null = null;
+
+  constructor(options: ScaleSetUnitOptions) {
+    this.#o = options;
+    const { config, client, logger } = options;
+    this.#listener = new ScaleSetListener({
+      github: client,
+      openQueue: (scaleSetId, session) => new MessageQueueClient(client, scaleSetId, session),
+      spec: { name: config.name, labels: config.labels, runnerGroup: config.runnerGroup },
+      maxRunners: () => config.maxRunners,
+      ownerName: options.ownerName,
+      logger: logger.child({ scaleSet: config.name }),
+      onScaleSet: (id) => this.#scalerFor(id),
+      onSessionOpened: () => this.#startScaler(),
+      ...options.tuning,
+    });
+  }
+
+  get name(): string {
+    return this.#o.config.name;
+  }
+
+  start(): void {
+    this.#running ??= this.#listener.run(this.#abort.signal);
+  }
+
+  /** Stops polling (the listener deletes its session), then lets in-flight cloud calls finish. */
+  async stop(graceMs: number): Promise<boolean> {
+    const deadline = Date.now() + graceMs;
+    this.#abort.abort(new Error("shutting down"));
+    await this.#running;
+    const drained = this.#scaler
+      ? await this.#scaler.stop(Math.max(0, deadline - Date.now()))
+      : true;
+    await this.#o.engine.close();
+    return drained;
+  }
+
+  status(): ScaleSetUnitStatus {
+    return {
+      name: this.#o.config.name,
+      engine: this.#o.engine.type,
+      listener: this.#listener.status(),
+      scaler: this.#scaler?.snapshot() ?? null,
+    };
+  }
+
+  get scaler(): Scaler | null {
+    return this.#scaler;
+  }
+
+  #scalerFor(scaleSetId: number): Scaler {
+    if (this.#scaler) {
+      this.#scaler.setScaleSetId(scaleSetId);
+      return this.#scaler;
+    }
+    const { config, scaler, client, engine, logger } = this.#o;
+    this.#scaler = new Scaler({
+      scaleSetId,
+      scaleSetName: config.name,
+      labels: config.labels,
+      minRunners: config.minRunners,
+      maxRunners: config.maxRunners,
+      idleTimeoutMs: config.idleTimeout,
+      bootTimeoutMs: config.bootTimeout,
+      maxLifetimeMs: config.maxRunnerLifetime,
+      createConcurrency: scaler.createConcurrency,
+      deleteConcurrency: scaler.deleteConcurrency,
+      reconcileIntervalMs: scaler.reconcileInterval,
+      github: client,
+      engine,
+      logger: logger.child({ scaleSet: config.name }),
+      observer: this.#o.observer,
+    });
+    return this.#scaler;
+  }
+
+  async #startScaler(): Promise<void> {
+    if (!this.#scaler) return;
+    if (this.#scalerStarted) {
+      await this.#scaler.reconcile(); // a new session after an outage: look again before polling
+      return;
+    }
+    this.#scalerStarted = true;
+    await this.#scaler.start();
+  }
+}

@@ -1,0 +1,110 @@
+import { ScalesetApp } from "../app/app.js";
+import { loadConfig, parseDuration } from "../config/index.js";
+import { SimCloud } from "../engines/sim/sim-cloud.js";
+import { createLogger } from "../logging/logger.js";
+import { startGitHubSim } from "../sim/github/index.js";
+import { startJobStream } from "../sim/job-stream.js";
+import { formatSummary, leakReport } from "./demo-summary.js";
+import { runUntilStopped } from "./lifecycle.js";
+
+const DEMO_TOKEN = "ghp_scaleset_demo_token";
+const DEMO_SCALE_SET = "scaleset-demo";
+
+export interface DemoArgs {
+  jobs?: number;
+  rate: number;
+  duration: string;
+  "max-runners": number;
+  engine: string;
+  port?: number;
+  quiet: boolean;
+}
+
+/**
+ * `scaleset demo`: the real app (client, listener, scaler) against the GitHub simulator and the
+ * sim engine, fed by a steady stream of jobs. With --jobs N it stops once N jobs completed and
+ * every machine is gone, and exits non-zero if anything leaked.
+ */
+export async function demoCommand(args: DemoArgs): Promise<number> {
+  const [minDuration, maxDuration] = parseDurationRange(args.duration);
+  const sim = await startGitHubSim({ pat: DEMO_TOKEN, longPollMs: 10_000 });
+  const port = args.port ?? (process.env.PORT ? Number(process.env.PORT) : 8080);
+  const config = await loadConfig({
+    yamlText: demoYaml(sim.configUrl(), args["max-runners"], port),
+    env: { ...process.env, GITHUB_TOKEN: DEMO_TOKEN, PORT: String(port) },
+  });
+  const logger = createLogger({ level: config.logging.level, format: config.logging.format });
+  const cloud = new SimCloud();
+  const app = new ScalesetApp({ config, logger, simCloud: cloud });
+  const stream = startJobStream(sim, {
+    labels: [DEMO_SCALE_SET],
+    ratePerSecond: args.rate,
+    durationMs: [minDuration, maxDuration],
+    maxJobs: args.jobs,
+  });
+  const startedAt = Date.now();
+  const summary = args.quiet
+    ? undefined
+    : setInterval(
+        () => process.stderr.write(`${formatSummary(startedAt, sim.snapshot(), cloud, app)}\n`),
+        1000,
+      );
+  const target = args.jobs;
+  const finished =
+    target === undefined
+      ? undefined
+      : sim
+          .waitFor(
+            (s) => s.jobs.filter((j) => j.state === "completed").length >= target,
+            24 * 3_600_000,
+          )
+          .then(() => waitUntil(() => cloud.live().length === 0 && idleScaler(app), 60_000));
+  try {
+    const code = await runUntilStopped(app, logger, config.scaler.shutdownGrace, finished);
+    stream.stop();
+    const report = leakReport(sim.snapshot(), cloud);
+    process.stderr.write(`${report.text}\n`);
+    return code === 0 && (target === undefined || report.clean) ? code : 1;
+  } finally {
+    if (summary) clearInterval(summary);
+    stream.stop();
+    await sim.stop();
+  }
+}
+
+function idleScaler(app: ScalesetApp): boolean {
+  return app.units.every((u) => {
+    const s = u.scaler?.snapshot();
+    return !s || (s.createQueue === 0 && s.deleteQueue === 0);
+  });
+}
+
+async function waitUntil(predicate: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+}
+
+function parseDurationRange(text: string): [number, number] {
+  const [a, b = a] = text.split("-", 2);
+  const min = parseDuration(a ?? "");
+  const max = parseDuration(b ?? "");
+  if (max < min) throw new Error(`--duration ${text}: the maximum is shorter than the minimum`);
+  return [min, max];
+}
+
+function demoYaml(configUrl: string, maxRunners: number, port: number): string {
+  return [
+    "github:",
+    `  url: ${configUrl}`,
+    "  token: env:GITHUB_TOKEN",
+    "scalesets:",
+    `  - name: ${DEMO_SCALE_SET}`,
+    "    min_runners: 0",
+    `    max_runners: ${maxRunners}`,
+    "    idle_timeout: 30s",
+    "    engine: { type: sim, sim: { boot_delay: 1500ms, create_delay: 200ms } }",
+    "scaler: { reconcile_interval: 30s, shutdown_grace: 10s }",
+    `server: { port: ${port}, host: 127.0.0.1 }`,
+    "",
+  ].join("\n");
+}

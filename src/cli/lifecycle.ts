@@ -1,0 +1,48 @@
+import type { Logger } from "pino";
+import type { ScalesetApp } from "../app/app.js";
+
+/**
+ * Runs the app until SIGINT/SIGTERM (or `until` resolves), then stops it gracefully: polling
+ * stops, sessions are deleted, in-flight cloud calls get the grace period. A second signal
+ * exits at once.
+ */
+export async function runUntilStopped(
+  app: ScalesetApp,
+  logger: Logger,
+  graceMs: number,
+  until?: Promise<unknown>,
+): Promise<number> {
+  let signalled: (name: string) => void = () => undefined;
+  const stopRequested = new Promise<string>((resolve) => {
+    signalled = resolve;
+  });
+  let count = 0;
+  const onSignal = (name: NodeJS.Signals) => {
+    count++;
+    if (count > 1) {
+      logger.warn({ signal: name }, "second signal: exiting without waiting");
+      process.exit(130);
+    }
+    signalled(name);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  try {
+    await app.start();
+    const reason = await Promise.race([
+      stopRequested,
+      until?.then(() => "done") ?? new Promise<string>(() => {}),
+    ]);
+    logger.info({ reason, graceMs }, "shutting down");
+    const clean = await app.stop(graceMs);
+    if (!clean)
+      logger.warn(
+        "grace period ended with cloud calls still in flight; reconciliation will finish them",
+      );
+    logger.info("stopped");
+    return 0;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}

@@ -1,0 +1,44 @@
+import { ConfigError, loadConfig, pickConfigOverrides } from "../config/index.js";
+import { ActionsClient } from "../github/index.js";
+
+/**
+ * Checks the config, then the credentials (the whole auth chain) and that each scale set's
+ * runner group exists. Reads only: nothing is created on GitHub or in the cloud.
+ */
+export async function validateCommand(args: Record<string, unknown>): Promise<number> {
+  let config: Awaited<ReturnType<typeof loadConfig>>;
+  try {
+    config = await loadConfig({ path: String(args.config), overrides: pickConfigOverrides(args) });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  out(`config: ok (${config.scalesets.length} scale set(s))`);
+  const client = new ActionsClient({
+    configUrl: config.github.url,
+    credentials: config.github.credentials,
+    retry: { maxRetries: 1 },
+  });
+  try {
+    await client.validateCredentials();
+    out(`github: credentials ok for ${config.github.url} (${config.github.credentials.type})`);
+    for (const scaleSet of config.scalesets) {
+      const group = await client.getRunnerGroupByName(scaleSet.runnerGroup);
+      const existing = await client.getScaleSetByName(group.id, scaleSet.name);
+      out(
+        `scale set ${scaleSet.name}: runner group "${group.name}" (id ${group.id}) ok; ` +
+          (existing ? `exists (id ${existing.id})` : "will be created on first run"),
+      );
+    }
+    return 0;
+  } catch (error) {
+    process.stderr.write(`github: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  } finally {
+    await client.close();
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * `scalesets[].engine`: a union discriminated on `type`. Each engine owns one file that exports a
+ * schema (snake_case in, camelCase out); to add one, import it here and list it in ENGINE_SCHEMAS.
+ */
+import * as z from "zod";
+import { type SimEngineConfig, simEngineSchema } from "./sim.js";
+
+export type { SimEngineConfig } from "./sim.js";
+
+export type EngineConfig = SimEngineConfig;
+
+const ENGINE_SCHEMAS = [simEngineSchema] as const;
+
+/** Engine type names, for error messages. */
+export const ENGINE_TYPES: readonly string[] = ENGINE_SCHEMAS.map(
+  (schema) => schema.in.shape.type.value,
+);
+
+export const engineSchema = z.discriminatedUnion("type", ENGINE_SCHEMAS, {
+  error: (issue) => {
+    if (issue.code !== "invalid_union") return undefined;
+    const hasType =
+      typeof issue.input === "object" && issue.input !== null && "type" in issue.input;
+    return hasType
+      ? `unknown engine type — use one of: ${ENGINE_TYPES.join(", ")}`
+      : `is required — set type to one of: ${ENGINE_TYPES.join(", ")}`;
+  },
+});

@@ -1,0 +1,19 @@
+/** Public API of the config module. */
+export { parseDuration } from "./duration.js";
+export { ConfigError, type ConfigProblem } from "./errors.js";
+export { type LoadConfigOptions, loadConfig } from "./load.js";
+export { applyOverrides, CONFIG_SECTIONS, pickConfigOverrides } from "./overrides.js";
+export { REDACTED, redactConfig } from "./redact.js";
+export type {
+  EngineConfig,
+  GitHubConfig,
+  GitHubCredentials,
+  LogFormat,
+  LoggingConfig,
+  LogLevel,
+  ScalerConfig,
+  ScaleSetConfig,
+  ScalesetConfig,
+  ServerConfig,
+  SimEngineConfig,
+} from "./types.js";

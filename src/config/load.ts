@@ -1,0 +1,102 @@
+/**
+ * Loads the config: YAML file → CLI flag overrides → `env:`/`file:` references → env vars →
+ * validation. Precedence, highest first: flags, env vars, the YAML file, defaults.
+ */
+import { readFile } from "node:fs/promises";
+import { parseDocument } from "yaml";
+import { applyEnv } from "./env.js";
+import { ConfigError, type ConfigProblem } from "./errors.js";
+import { applyOverrides, overridesSet } from "./overrides.js";
+import { resolveReferences } from "./references.js";
+import { configSchema } from "./schema.js";
+import type { ScalesetConfig } from "./types.js";
+import { parseWithProblems } from "./zod-issues.js";
+
+export interface LoadConfigOptions {
+  /** YAML file to read. Also names the source in syntax errors when `yamlText` is given. */
+  path?: string;
+  /** YAML text to use instead of reading `path`. Without either, only flags and env are used. */
+  yamlText?: string;
+  /** yargs argv subset (dot-notation objects), see `applyOverrides`. */
+  overrides?: Record<string, unknown>;
+  /** Environment for `env:` references and env var overrides. Default: process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Decides the default log format (pretty on a terminal). Default: process.stdout.isTTY. */
+  stdoutIsTTY?: boolean;
+}
+
+async function readYamlText(opts: LoadConfigOptions): Promise<string | undefined> {
+  if (opts.yamlText !== undefined || opts.path === undefined) return opts.yamlText;
+  try {
+    return await readFile(opts.path, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? "read error";
+    throw new ConfigError([
+      {
+        path: opts.path,
+        problem: `cannot read the config file (${code})`,
+        fix: "check the config file path",
+      },
+    ]);
+  }
+}
+
+/** Parses YAML; syntax errors become `source:line:col` problems without the offending text. */
+function parseYaml(text: string, source: string): Record<string, unknown> {
+  const doc = parseDocument(text, { prettyErrors: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      doc.errors.map((error) => {
+        const position = error.linePos?.[0];
+        const firstLine = error.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
+        return {
+          path: position ? `${source}:${position.line}:${position.col}` : source,
+          problem: `YAML syntax error: ${firstLine}`,
+          fix: "fix the YAML at that line and column",
+        };
+      }),
+    );
+  }
+  const raw: unknown = doc.toJS();
+  if (raw === null || raw === undefined) return {};
+  if (typeof raw !== "object" || Array.isArray(raw)) {
+    throw new ConfigError([
+      {
+        path: source,
+        problem: "is not a YAML mapping",
+        fix: "start the file with top-level keys such as `github:` and `scalesets:` (see config.example.yaml)",
+      },
+    ]);
+  }
+  return raw as Record<string, unknown>;
+}
+
+export async function loadConfig(opts: LoadConfigOptions = {}): Promise<ScalesetConfig> {
+  const env = opts.env ?? process.env;
+  const overrides = opts.overrides ?? {};
+  const text = await readYamlText(opts);
+  const raw = text === undefined ? {} : parseYaml(text, opts.path ?? "config");
+
+  const merged = applyOverrides(raw, overrides) as Record<string, unknown>;
+  const references = resolveReferences(merged, env);
+  const withEnv = applyEnv(references.value as Record<string, unknown>, env, (path) =>
+    overridesSet(overrides, path),
+  );
+
+  const origins = new Map([...references.origins, ...withEnv.origins]);
+  const isTTY = opts.stdoutIsTTY ?? process.stdout.isTTY === true;
+  const parsed = parseWithProblems(
+    configSchema(isTTY ? "pretty" : "json"),
+    withEnv.value,
+    origins,
+    references.failed,
+  );
+
+  const problems: ConfigProblem[] = [
+    ...references.problems,
+    ...withEnv.problems,
+    ...parsed.problems,
+  ];
+  if (problems.length > 0 || parsed.value === undefined) throw new ConfigError(problems);
+  return parsed.value;
+}

@@ -1,0 +1,26 @@
+/** A printable copy of the config (for `scaleset config show`, start-up logs) without secrets. */
+import type { ScalesetConfig } from "./types.js";
+
+export const REDACTED = "[redacted]";
+
+/** Key names that hold secrets anywhere in the config, including future engine sections. */
+const SECRET_KEY = /token|secret|password|private_?key|jit_?config|credential_?json/i;
+
+function redactTree(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(redactTree);
+  if (typeof node !== "object" || node === null) return node;
+  const copy: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) {
+    copy[key] = SECRET_KEY.test(key) && typeof value === "string" ? REDACTED : redactTree(value);
+  }
+  return copy;
+}
+
+/** Deep copy with the PAT, the App private key and any other secret-named string replaced. */
+export function redactConfig(config: ScalesetConfig): ScalesetConfig {
+  const copy = redactTree(config) as ScalesetConfig;
+  const credentials = copy.github.credentials;
+  if (credentials.type === "pat") credentials.token = REDACTED;
+  else credentials.privateKey = REDACTED;
+  return copy;
+}

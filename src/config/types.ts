@@ -1,0 +1,70 @@
+/**
+ * The validated, camelCase configuration the rest of scaleset consumes. Durations are
+ * milliseconds; secrets are already resolved from `env:`/`file:` references and env vars.
+ */
+import type { EngineConfig } from "./engines/index.js";
+
+export type { EngineConfig, SimEngineConfig } from "./engines/index.js";
+
+export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+export type LogFormat = "json" | "pretty";
+
+export type GitHubCredentials =
+  | { type: "pat"; token: string }
+  | {
+      type: "app";
+      /** The App's client ID (`Iv1.…`) or its numeric app ID, as text. */
+      clientId: string;
+      installationId: number;
+      /** PEM text (PKCS#1 or PKCS#8), read from `private_key` or `private_key_path`. */
+      privateKey: string;
+    };
+
+export interface GitHubConfig {
+  /** Org, repo or enterprise URL on github.com, GHE.com or GHES (whitespace-trimmed). */
+  url: string;
+  credentials: GitHubCredentials;
+}
+
+export interface ScaleSetConfig {
+  /** Scale set name, also its `runs-on` label. */
+  name: string;
+  labels: string[];
+  runnerGroup: string;
+  minRunners: number;
+  maxRunners: number;
+  /** Ms an idle runner above `minRunners` may live before it is removed. */
+  idleTimeout: number;
+  /** Ms after which reconciliation deletes a machine regardless of state. */
+  maxRunnerLifetime: number;
+  /** Ms a runner may take to come online before it is replaced. */
+  bootTimeout: number;
+  engine: EngineConfig;
+}
+
+export interface ScalerConfig {
+  createConcurrency: number;
+  deleteConcurrency: number;
+  /** Ms between reconciliation passes. */
+  reconcileInterval: number;
+  /** Ms allowed for a graceful shutdown. */
+  shutdownGrace: number;
+}
+
+export interface ServerConfig {
+  port: number;
+  host: string;
+}
+
+export interface LoggingConfig {
+  level: LogLevel;
+  format: LogFormat;
+}
+
+export interface ScalesetConfig {
+  github: GitHubConfig;
+  scalesets: ScaleSetConfig[];
+  scaler: ScalerConfig;
+  server: ServerConfig;
+  logging: LoggingConfig;
+}

@@ -1,0 +1,48 @@
+import { randomBytes } from "node:crypto";
+import type { MachineState } from "../engine.js";
+
+/**
+ * An in-memory "cloud" shared by sim engines. Its machines outlive any one engine instance, so a
+ * restarted scaler finds the machines an earlier process left behind, like it would on GCE or EC2.
+ */
+export interface SimMachine {
+  id: string;
+  labels: Record<string, string>;
+  state: MachineState;
+  createdAt: Date;
+  /** Stops the simulated runner process (the VM lost power). */
+  readonly powerOff: AbortController;
+  /** Settles when the simulated runner process has exited. */
+  exited?: Promise<void>;
+}
+
+export interface SimCloudFaults {
+  /** The next n creates fail with a retryable capacity error. */
+  createFailures: number;
+  /** The next n deletes fail with a retryable server error (the machine keeps running). */
+  deleteFailures: number;
+}
+
+export class SimCloud {
+  readonly machines = new Map<string, SimMachine>();
+  readonly faults: SimCloudFaults = { createFailures: 0, deleteFailures: 0 };
+  readonly counters = { created: 0, deleted: 0, createFailures: 0, deleteFailures: 0 };
+
+  newMachineId(): string {
+    return `sim-${randomBytes(6).toString("hex")}`;
+  }
+
+  /** Machines not yet deleted, whatever their state. */
+  live(): SimMachine[] {
+    return [...this.machines.values()].filter((m) => m.state !== "terminated");
+  }
+
+  /** Simulates a VM killed from outside (preemption, an operator): gone without a trace. */
+  kill(id: string): void {
+    const machine = this.machines.get(id);
+    if (!machine) return;
+    machine.powerOff.abort(new Error("machine killed"));
+    machine.state = "terminated";
+    this.machines.delete(id);
+  }
+}

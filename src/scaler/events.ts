@@ -1,0 +1,15 @@
+import type { RunnerState } from "./runner-record.js";
+
+/**
+ * What the scaler tells the outside world (status page, telemetry, benchmark). Observers must be
+ * cheap and must not throw: they run on the scaler's hot path.
+ */
+export type ScalerEvent =
+  | { type: "state"; runner: string; from: RunnerState | null; to: RunnerState | null }
+  | { type: "create-called"; runner: string; latencyMs: number }
+  | { type: "create-failed"; runner: string; code: string; retryable: boolean }
+  | { type: "machine-deleted"; runner: string; machineId: string; reason: string }
+  | { type: "registration-removed"; runner: string; runnerId: number; reason: string }
+  | { type: "orphan"; kind: "machine" | "registration"; reason: string };
+
+export type ScalerObserver = (event: ScalerEvent) => void;

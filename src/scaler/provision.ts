@@ -1,0 +1,126 @@
+import type { Logger } from "pino";
+import { type Engine, EngineError } from "../engines/engine.js";
+import { RunnerExistsError } from "../github/errors.js";
+import type { JitRunnerConfig, RunnerReference } from "../github/types.js";
+import type { ScalerEvent } from "./events.js";
+import type { RunnerRecord } from "./runner-record.js";
+
+/** The part of the GitHub client the scaler needs. */
+export interface ScalerGitHubApi {
+  generateJitConfig(scaleSetId: number, runnerName: string): Promise<JitRunnerConfig>;
+  getRunnerByName(name: string): Promise<RunnerReference | null>;
+  removeRunner(runnerId: number): Promise<void>;
+  listRunners(scaleSetId: number): Promise<RunnerReference[]>;
+}
+
+export interface ProvisionDeps {
+  github: ScalerGitHubApi;
+  engine: Engine;
+  scaleSetId: number;
+  scaleSetName: string;
+  labels: readonly string[];
+  logger: Logger;
+  now: () => number;
+  emit: (event: ScalerEvent) => void;
+}
+
+export type ProvisionOutcome =
+  | { kind: "created" }
+  | { kind: "cancelled" }
+  | { kind: "failed"; retryable: boolean };
+
+/**
+ * Creating a runner is "generate its JIT config, then create its machine". A failure after the
+ * registration exists removes the registration again, so a cloud error never leaves a ghost.
+ */
+export async function provisionRunner(
+  record: RunnerRecord,
+  deps: ProvisionDeps,
+): Promise<ProvisionOutcome> {
+  if (record.cancelled) return { kind: "cancelled" };
+  let jit: JitRunnerConfig;
+  try {
+    jit = await generateJit(record.name, deps);
+  } catch (error) {
+    return fail(record, "jit", error, deps);
+  }
+  record.runnerId = jit.runner.id;
+  if (record.cancelled) {
+    await removeQuietly(record, "cancelled", deps);
+    return { kind: "cancelled" };
+  }
+  deps.emit({
+    type: "create-called",
+    runner: record.name,
+    latencyMs: deps.now() - record.requestedAt,
+  });
+  try {
+    const machine = await deps.engine.create({
+      runnerName: record.name,
+      jitConfig: jit.encodedJITConfig,
+      scaleSetId: deps.scaleSetId,
+      scaleSetName: deps.scaleSetName,
+      labels: deps.labels,
+    });
+    record.machineId = machine.id;
+    return { kind: "created" };
+  } catch (error) {
+    await removeQuietly(record, "create-failed", deps);
+    return fail(record, "engine", error, deps);
+  }
+}
+
+async function generateJit(name: string, deps: ProvisionDeps): Promise<JitRunnerConfig> {
+  try {
+    return await deps.github.generateJitConfig(deps.scaleSetId, name);
+  } catch (error) {
+    if (!(error instanceof RunnerExistsError)) throw error;
+    // A replayed POST (lost response) or a leftover: ours → remove and retry once; theirs → fail.
+    const existing = await deps.github.getRunnerByName(name);
+    if (existing && existing.runnerScaleSetId !== deps.scaleSetId) {
+      throw new EngineError(`runner name ${name} belongs to another scale set`, {
+        code: "NAME_TAKEN",
+        retryable: false,
+      });
+    }
+    if (existing) await deps.github.removeRunner(existing.id);
+    return await deps.github.generateJitConfig(deps.scaleSetId, name);
+  }
+}
+
+async function removeQuietly(
+  record: RunnerRecord,
+  reason: string,
+  deps: ProvisionDeps,
+): Promise<void> {
+  if (record.runnerId === undefined) return;
+  try {
+    await deps.github.removeRunner(record.runnerId);
+    deps.emit({
+      type: "registration-removed",
+      runner: record.name,
+      runnerId: record.runnerId,
+      reason,
+    });
+  } catch (error) {
+    // Reconciliation removes it later as a registration without a machine.
+    deps.logger.warn(
+      { err: error, runner: record.name },
+      "could not remove registration after failed create",
+    );
+  }
+}
+
+function fail(
+  record: RunnerRecord,
+  stage: "jit" | "engine",
+  error: unknown,
+  deps: ProvisionDeps,
+): ProvisionOutcome {
+  const retryable = error instanceof EngineError ? error.retryable : true;
+  const code =
+    error instanceof EngineError ? error.code : stage === "jit" ? "GITHUB_ERROR" : "UNKNOWN";
+  deps.logger.warn({ err: error, runner: record.name, stage, retryable }, "runner create failed");
+  deps.emit({ type: "create-failed", runner: record.name, code, retryable });
+  return { kind: "failed", retryable };
+}

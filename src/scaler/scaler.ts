@@ -1,0 +1,382 @@
+import type { Logger } from "pino";
+import { type Engine, EngineError, type Machine } from "../engines/engine.js";
+import type { JobCompleted, JobStarted } from "../github/types.js";
+import { ConcurrencyLimiter } from "../util/limiter.js";
+import { backoffDelay } from "../util/sleep.js";
+import { desiredRunnerCount } from "./desired.js";
+import type { ScalerEvent, ScalerObserver } from "./events.js";
+import { provisionRunner, type ScalerGitHubApi } from "./provision.js";
+import { planReconcile } from "./reconcile-plan.js";
+import {
+  countByState,
+  makeRunnerName,
+  newRunnerRecord,
+  type RunnerRecord,
+  type RunnerState,
+  transition,
+} from "./runner-record.js";
+import { type TeardownReason, teardownRunner } from "./teardown.js";
+
+export type { ScalerGitHubApi } from "./provision.js";
+
+export interface ScalerOptions {
+  scaleSetId: number;
+  scaleSetName: string;
+  labels: readonly string[];
+  minRunners: number;
+  maxRunners: number;
+  idleTimeoutMs: number;
+  bootTimeoutMs: number;
+  maxLifetimeMs: number;
+  createConcurrency: number;
+  deleteConcurrency: number;
+  reconcileIntervalMs: number;
+  github: ScalerGitHubApi;
+  engine: Engine;
+  logger: Logger;
+  observer?: ScalerObserver;
+  /** Interval of the housekeeping tick (idle timeouts, create backoff). */
+  tickMs?: number;
+  /** Records younger than this are not judged missing by reconciliation. */
+  settleMs?: number;
+  now?: () => number;
+}
+
+/** The narrow interface the listener drives (as in the Go SDK): it never awaits cloud work. */
+export interface ScaleHandler {
+  handleDesiredRunnerCount(totalAssignedJobs: number): void;
+  handleJobStarted(message: JobStarted): void;
+  handleJobCompleted(message: JobCompleted): void;
+}
+
+export interface ScalerSnapshot {
+  scaleSetId: number;
+  desired: number;
+  totalAssignedJobs: number;
+  runners: Record<RunnerState, number>;
+  createQueue: number;
+  deleteQueue: number;
+  consecutiveCreateFailures: number;
+}
+
+/**
+ * Owns the runners of one scale set: keeps their number at the protocol's target, provisions
+ * them in the background with bounded concurrency, tears them down when their job ends, and
+ * reconciles with the cloud and GitHub so nothing leaks.
+ */
+export class Scaler implements ScaleHandler {
+  readonly #o: ScalerOptions;
+  readonly #runners = new Map<string, RunnerRecord>();
+  readonly #creates: ConcurrencyLimiter;
+  readonly #deletes: ConcurrencyLimiter;
+  readonly #now: () => number;
+  #scaleSetId: number;
+  #assigned = 0;
+  #createFailures = 0;
+  #createBlockedUntil = 0;
+  #stopping = false;
+  #timers: NodeJS.Timeout[] = [];
+  #reconciling: Promise<void> | null = null;
+
+  constructor(options: ScalerOptions) {
+    this.#o = options;
+    this.#scaleSetId = options.scaleSetId;
+    this.#creates = new ConcurrencyLimiter(options.createConcurrency);
+    this.#deletes = new ConcurrencyLimiter(options.deleteConcurrency);
+    this.#now = options.now ?? Date.now;
+  }
+
+  get scaleSetId(): number {
+    return this.#scaleSetId;
+  }
+
+  /** The scale set was recreated server-side: every old registration went with it. */
+  setScaleSetId(id: number): void {
+    this.#scaleSetId = id;
+  }
+
+  /** Reconciles once, then keeps the housekeeping timers running until `stop`. */
+  async start(): Promise<void> {
+    await this.reconcile();
+    const tick = setInterval(() => this.#evaluate(), this.#o.tickMs ?? 1000);
+    const reconcile = setInterval(() => void this.reconcile(), this.#o.reconcileIntervalMs);
+    tick.unref();
+    reconcile.unref();
+    this.#timers.push(tick, reconcile);
+  }
+
+  handleDesiredRunnerCount(totalAssignedJobs: number): void {
+    this.#assigned = totalAssignedJobs;
+    this.#evaluate();
+  }
+
+  handleJobStarted(message: JobStarted): void {
+    if (!message.runnerName) return;
+    let record = this.#runners.get(message.runnerName);
+    if (!record) {
+      // Started on a runner this process does not know (created before a restart): track it so
+      // its completion tears it down; reconciliation attaches its machine.
+      record = newRunnerRecord(message.runnerName, this.#now());
+      record.adopted = true;
+      this.#runners.set(record.name, record);
+      this.#emit({ type: "state", runner: record.name, from: null, to: "pending" });
+    }
+    if (message.runnerId) record.runnerId = message.runnerId;
+    record.jobId = message.jobId;
+    if (record.state !== "busy" && record.state !== "deleting") this.#move(record, "busy");
+  }
+
+  handleJobCompleted(message: JobCompleted): void {
+    // Cancelled before it reached a runner: nothing to tear down (the count follows statistics).
+    if (!message.runnerName) return;
+    const record = this.#runners.get(message.runnerName);
+    if (record) {
+      if (message.runnerId) record.runnerId = message.runnerId;
+      this.#retire(record, "job-completed");
+      return;
+    }
+    // Unknown runner (lost message, restart): find its machine and registration by name.
+    void this.#deletes.run(() => this.#cleanupUnknown(message.runnerName, message.runnerId));
+  }
+
+  snapshot(): ScalerSnapshot {
+    return {
+      scaleSetId: this.#scaleSetId,
+      desired: this.#target(),
+      totalAssignedJobs: this.#assigned,
+      runners: countByState(this.#runners.values()),
+      createQueue: this.#creates.queued + this.#creates.active,
+      deleteQueue: this.#deletes.queued + this.#deletes.active,
+      consecutiveCreateFailures: this.#createFailures,
+    };
+  }
+
+  runners(): RunnerRecord[] {
+    return [...this.#runners.values()].map((r) => ({ ...r }));
+  }
+
+  /** Stops new work and waits (bounded) for in-flight cloud calls. Machines stay for adoption. */
+  async stop(graceMs: number): Promise<boolean> {
+    this.#stopping = true;
+    for (const timer of this.#timers) clearInterval(timer);
+    this.#timers = [];
+    for (const record of this.#runners.values())
+      if (record.state === "pending") record.cancelled = true;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), graceMs);
+    });
+    const drained = Promise.all([
+      this.#creates.onIdle(),
+      this.#deletes.onIdle(),
+      this.#reconciling,
+    ]).then(() => true as const);
+    const finished = await Promise.race([drained, deadline]);
+    clearTimeout(timer);
+    return finished;
+  }
+
+  /** Joins machines, registrations and records; single-flight. */
+  reconcile(): Promise<void> {
+    this.#reconciling ??= this.#reconcileOnce().finally(() => {
+      this.#reconciling = null;
+    });
+    return this.#reconciling;
+  }
+
+  async #reconcileOnce(): Promise<void> {
+    const log = this.#o.logger;
+    let machines: Machine[];
+    try {
+      machines = await this.#o.engine.list();
+    } catch (error) {
+      log.warn({ err: error }, "reconcile: listing machines failed; will retry next interval");
+      return;
+    }
+    const registrations = await this.#o.github
+      .listRunners(this.#scaleSetId)
+      .catch((error: unknown) => {
+        log.warn({ err: error }, "reconcile: listing runners failed; judging machines only");
+        return null;
+      });
+    const plan = planReconcile({
+      now: this.#now(),
+      machines,
+      registrations,
+      records: [...this.#runners.values()],
+      maxLifetimeMs: this.#o.maxLifetimeMs,
+      bootTimeoutMs: this.#o.bootTimeoutMs,
+      settleMs: this.#o.settleMs ?? 60_000,
+    });
+    for (const { machine, runnerId, state } of plan.adopt) {
+      if (this.#runners.has(machine.runnerName)) continue;
+      const record = newRunnerRecord(machine.runnerName, this.#now());
+      Object.assign(record, { machineId: machine.id, runnerId, adopted: true });
+      this.#runners.set(record.name, record);
+      this.#emit({ type: "state", runner: record.name, from: null, to: "pending" });
+      if (state !== "pending") this.#move(record, state === "idle" ? "booting" : state);
+      if (state === "idle") this.#move(record, "idle");
+      log.info({ runner: record.name, machine: machine.id, state }, "adopted machine");
+    }
+    for (const name of plan.markIdle) {
+      const record = this.#runners.get(name);
+      if (record?.state === "booting") this.#move(record, "idle");
+    }
+    for (const { name, reason } of plan.retire) {
+      const record = this.#runners.get(name);
+      if (record) this.#retire(record, reason);
+    }
+    for (const { machine, runnerId, reason } of plan.deleteMachines) {
+      this.#emit({ type: "orphan", kind: "machine", reason });
+      const record = newRunnerRecord(machine.runnerName, this.#now());
+      Object.assign(record, { machineId: machine.id, runnerId, adopted: true });
+      this.#runners.set(record.name, record);
+      this.#emit({ type: "state", runner: record.name, from: null, to: "pending" });
+      this.#retire(record, reason);
+    }
+    for (const registration of plan.removeRegistrations) {
+      this.#emit({ type: "orphan", kind: "registration", reason: "no-machine" });
+      void this.#deletes.run(async () => {
+        try {
+          await this.#o.github.removeRunner(registration.id);
+          this.#emit({
+            type: "registration-removed",
+            runner: registration.name,
+            runnerId: registration.id,
+            reason: "ghost",
+          });
+        } catch (error) {
+          log.warn({ err: error, runner: registration.name }, "removing ghost registration failed");
+        }
+      });
+    }
+    this.#evaluate();
+  }
+
+  #target(): number {
+    return desiredRunnerCount(this.#o.minRunners, this.#o.maxRunners, this.#assigned);
+  }
+
+  #evaluate(): void {
+    if (this.#stopping) return;
+    const now = this.#now();
+    const target = this.#target();
+    const active = [...this.#runners.values()].filter(
+      (r) => r.state !== "deleting" && !r.cancelled,
+    );
+    if (active.length < target) {
+      if (now < this.#createBlockedUntil) return; // the tick retries after the backoff
+      for (let i = active.length; i < target; i++) this.#scaleUp(now);
+      return;
+    }
+    let excess = active.length - target;
+    if (excess <= 0) return;
+    // Runners not yet provisioned go first: cancelling them costs nothing.
+    for (const record of active) {
+      if (excess === 0) return;
+      if (record.state === "pending" && !record.adopted) {
+        record.cancelled = true;
+        excess--;
+      }
+    }
+    const idle = active
+      .filter(
+        (r) =>
+          (r.state === "idle" || r.state === "booting") &&
+          now - r.stateSince >= this.#o.idleTimeoutMs,
+      )
+      .sort((a, b) => a.stateSince - b.stateSince);
+    for (const record of idle.slice(0, excess)) this.#retire(record, "idle-timeout");
+  }
+
+  #scaleUp(now: number): void {
+    const record = newRunnerRecord(makeRunnerName(this.#o.scaleSetName), now);
+    this.#runners.set(record.name, record);
+    this.#emit({ type: "state", runner: record.name, from: null, to: "pending" });
+    void this.#creates.run(() => this.#provision(record));
+  }
+
+  async #provision(record: RunnerRecord): Promise<void> {
+    const outcome = await provisionRunner(record, {
+      github: this.#o.github,
+      engine: this.#o.engine,
+      scaleSetId: this.#scaleSetId,
+      scaleSetName: this.#o.scaleSetName,
+      labels: this.#o.labels,
+      logger: this.#o.logger,
+      now: this.#now,
+      emit: (event) => this.#emit(event),
+    });
+    if (outcome.kind === "created") {
+      this.#createFailures = 0;
+      this.#move(record, "booting");
+      if (record.cancelled) this.#retire(record, "idle-timeout");
+      return;
+    }
+    this.#drop(record);
+    if (outcome.kind === "failed") {
+      const attempt = this.#createFailures++;
+      const delay = backoffDelay(attempt, {
+        baseMs: outcome.retryable ? 1000 : 30_000,
+        maxMs: 300_000,
+        jitter: 0.2,
+      });
+      this.#createBlockedUntil = this.#now() + delay;
+    }
+  }
+
+  #retire(record: RunnerRecord, reason: TeardownReason): void {
+    if (record.state === "deleting") return;
+    if (record.state === "pending" && !record.adopted && !record.machineId) {
+      record.cancelled = true; // its provisioning task cleans up once it returns
+      return;
+    }
+    this.#move(record, "deleting");
+    void this.#deletes.run(async () => {
+      const result = await teardownRunner(record, reason, {
+        github: this.#o.github,
+        engine: this.#o.engine,
+        logger: this.#o.logger,
+        emit: (event) => this.#emit(event),
+      });
+      if (result === "still-running") {
+        this.#move(record, "busy");
+        return;
+      }
+      this.#drop(record);
+      this.#evaluate();
+    });
+  }
+
+  async #cleanupUnknown(runnerName: string, runnerId: number): Promise<void> {
+    const machines = await this.#o.engine.list().catch(() => [] as Machine[]);
+    const machine = machines.find((m) => m.runnerName === runnerName);
+    if (!machine && !runnerId) return;
+    const record = newRunnerRecord(runnerName, this.#now());
+    Object.assign(record, {
+      machineId: machine?.id,
+      runnerId: runnerId || undefined,
+      adopted: true,
+    });
+    this.#runners.set(runnerName, record);
+    this.#emit({ type: "state", runner: runnerName, from: null, to: "pending" });
+    this.#retire(record, "job-completed");
+  }
+
+  #move(record: RunnerRecord, to: RunnerState): void {
+    const from = transition(record, to, this.#now());
+    if (from !== to) this.#emit({ type: "state", runner: record.name, from, to });
+  }
+
+  #drop(record: RunnerRecord): void {
+    if (this.#runners.get(record.name) !== record) return;
+    this.#runners.delete(record.name);
+    this.#emit({ type: "state", runner: record.name, from: record.state, to: null });
+  }
+
+  #emit(event: ScalerEvent): void {
+    this.#o.observer?.(event);
+  }
+}
+
+export { EngineError };

@@ -1,0 +1,102 @@
+import type { Logger } from "pino";
+import type { Engine } from "../engines/engine.js";
+import { JobStillRunningError } from "../github/errors.js";
+import { backoffDelay, sleep } from "../util/sleep.js";
+import type { ScalerEvent } from "./events.js";
+import type { ScalerGitHubApi } from "./provision.js";
+import type { RunnerRecord } from "./runner-record.js";
+
+export type TeardownReason =
+  | "job-completed"
+  | "idle-timeout"
+  | "stopped"
+  | "max-lifetime"
+  | "no-registration"
+  | "boot-timeout"
+  | "machine-missing";
+
+export interface TeardownDeps {
+  github: ScalerGitHubApi;
+  engine: Engine;
+  logger: Logger;
+  emit: (event: ScalerEvent) => void;
+  deleteAttempts?: number;
+  retryBaseMs?: number;
+}
+
+/**
+ * Deletes a runner's machine and registration. A runner that may still be idle loses its
+ * registration first (so no job lands on a machine being deleted); one whose job is over loses
+ * its machine first (the registration is usually gone already, ephemeral).
+ */
+export async function teardownRunner(
+  record: RunnerRecord,
+  reason: TeardownReason,
+  deps: TeardownDeps,
+): Promise<"done" | "still-running" | "machine-left"> {
+  const registrationFirst = reason === "idle-timeout" || reason === "boot-timeout";
+  if (registrationFirst) {
+    const removed = await removeRegistration(record, reason, deps);
+    if (removed === "still-running") return "still-running";
+  }
+  const machineGone = await deleteMachine(record, reason, deps);
+  if (!registrationFirst) await removeRegistration(record, reason, deps);
+  return machineGone ? "done" : "machine-left";
+}
+
+async function removeRegistration(
+  record: RunnerRecord,
+  reason: string,
+  deps: TeardownDeps,
+): Promise<"removed" | "still-running" | "failed"> {
+  if (record.runnerId === undefined) return "removed";
+  try {
+    await deps.github.removeRunner(record.runnerId); // not found counts as removed
+    deps.emit({
+      type: "registration-removed",
+      runner: record.name,
+      runnerId: record.runnerId,
+      reason,
+    });
+    return "removed";
+  } catch (error) {
+    if (error instanceof JobStillRunningError) {
+      deps.logger.info(
+        { runner: record.name },
+        "runner picked up a job while being scaled down; kept",
+      );
+      return "still-running";
+    }
+    deps.logger.warn({ err: error, runner: record.name }, "removing runner registration failed");
+    return "failed";
+  }
+}
+
+async function deleteMachine(
+  record: RunnerRecord,
+  reason: string,
+  deps: TeardownDeps,
+): Promise<boolean> {
+  const machineId = record.machineId;
+  if (machineId === undefined) return true;
+  const attempts = deps.deleteAttempts ?? 5;
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    try {
+      await deps.engine.delete(machineId);
+      deps.emit({ type: "machine-deleted", runner: record.name, machineId, reason });
+      return true;
+    } catch (error) {
+      deps.logger.warn(
+        { err: error, runner: record.name, machine: machineId, attempt },
+        "machine delete failed",
+      );
+      if (attempt + 1 < attempts) {
+        await sleep(
+          backoffDelay(attempt, { baseMs: deps.retryBaseMs ?? 1000, maxMs: 30_000, jitter: 0.2 }),
+        );
+      }
+    }
+  }
+  // Reconciliation finds the machine again (no registration) and deletes it.
+  return false;
+}

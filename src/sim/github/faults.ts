@@ -1,0 +1,184 @@
+import type { RouteKind, RouteName } from "./route-names.js";
+
+/** Scripted failures. Every fault that actually fires is counted in `applied`. */
+
+export type FaultName =
+  | "sessionConflicts"
+  | "expireQueueTokens"
+  | "expireAdminTokens"
+  | "serverErrors"
+  | "emptyOkPolls"
+  | "slow"
+  | "registrationAuthFailures"
+  | "deleteScaleSet"
+  | "jitFailures";
+
+export const FAULT_NAMES: readonly FaultName[] = [
+  "sessionConflicts",
+  "expireQueueTokens",
+  "expireAdminTokens",
+  "serverErrors",
+  "emptyOkPolls",
+  "slow",
+  "registrationAuthFailures",
+  "deleteScaleSet",
+  "jitFailures",
+];
+
+export interface FaultInjector {
+  /** The next n session creates answer 409 conflict, even when no session exists. */
+  sessionConflicts(n: number): void;
+  /** Every current message-queue token becomes invalid (next queue call → 401). */
+  expireQueueTokens(): void;
+  /** Every admin token issued so far becomes invalid (next Actions call → 401). */
+  expireAdminTokens(): void;
+  /**
+   * The next n Actions-service/broker requests (or requests to `routes`, any kind) answer `status`,
+   * with a Retry-After header when `retryAfterSeconds` is given.
+   */
+  serverErrors(n: number, status?: number, routes?: RouteName[], retryAfterSeconds?: number): void;
+  /** The next n GET message answer 200 with an empty body. */
+  emptyOkPolls(n: number): void;
+  /** The next n API responses are delayed by `ms`. */
+  slow(ms: number, n: number): void;
+  /** The next n runner-registration calls answer 401. */
+  registrationAuthFailures(n: number): void;
+  /** The scale set vanishes server-side (like GitHub's cleanup of idle scale sets). */
+  deleteScaleSet(id: number): void;
+  /** The next n generatejitconfig calls answer `status` (default 500). */
+  jitFailures(n: number, status?: number): void;
+  /** How often each fault fired. */
+  readonly applied: Readonly<Record<FaultName, number>>;
+  /** Drops every pending fault (counts are kept). */
+  clear(): void;
+}
+
+export interface FaultHooks {
+  expireQueueTokens(): void;
+  expireAdminTokens(): void;
+  deleteScaleSet(id: number): void;
+}
+
+interface ServerErrorBudget {
+  remaining: number;
+  status: number;
+  routes: readonly RouteName[] | undefined;
+  retryAfterSeconds: number | undefined;
+}
+
+export interface ServerErrorFault {
+  status: number;
+  retryAfterSeconds: number | undefined;
+}
+
+type CountedFault =
+  | "sessionConflicts"
+  | "emptyOkPolls"
+  | "registrationAuthFailures"
+  | "jitFailures";
+
+export class Faults implements FaultInjector {
+  readonly applied: Record<FaultName, number>;
+  #pending: Record<CountedFault, number> = {
+    sessionConflicts: 0,
+    emptyOkPolls: 0,
+    registrationAuthFailures: 0,
+    jitFailures: 0,
+  };
+  #jitFailureStatus = 500;
+  #slowMs = 0;
+  #slowRemaining = 0;
+  #serverErrors: ServerErrorBudget[] = [];
+  readonly #hooks: FaultHooks;
+
+  constructor(hooks: FaultHooks) {
+    this.#hooks = hooks;
+    this.applied = Object.fromEntries(FAULT_NAMES.map((n) => [n, 0])) as Record<FaultName, number>;
+  }
+
+  sessionConflicts(n: number): void {
+    this.#pending.sessionConflicts += count(n);
+  }
+  expireQueueTokens(): void {
+    this.applied.expireQueueTokens++;
+    this.#hooks.expireQueueTokens();
+  }
+  expireAdminTokens(): void {
+    this.applied.expireAdminTokens++;
+    this.#hooks.expireAdminTokens();
+  }
+  serverErrors(n: number, status = 503, routes?: RouteName[], retryAfterSeconds?: number): void {
+    if (!Number.isInteger(status) || status < 500 || status > 599) {
+      throw new RangeError("serverErrors status must be 5xx");
+    }
+    this.#serverErrors.push({ remaining: count(n), status, routes, retryAfterSeconds });
+  }
+  emptyOkPolls(n: number): void {
+    this.#pending.emptyOkPolls += count(n);
+  }
+  slow(ms: number, n: number): void {
+    this.#slowMs = Math.max(0, ms);
+    this.#slowRemaining = count(n);
+  }
+  registrationAuthFailures(n: number): void {
+    this.#pending.registrationAuthFailures += count(n);
+  }
+  deleteScaleSet(id: number): void {
+    this.applied.deleteScaleSet++;
+    this.#hooks.deleteScaleSet(id);
+  }
+  jitFailures(n: number, status = 500): void {
+    this.#pending.jitFailures += count(n);
+    this.#jitFailureStatus = status;
+  }
+  clear(): void {
+    for (const key of Object.keys(this.#pending) as CountedFault[]) this.#pending[key] = 0;
+    this.#slowRemaining = 0;
+    this.#serverErrors = [];
+  }
+
+  // --- consumed by the routes: each says whether (or how) the fault fires now ---
+
+  takeServerError(route: RouteName, kind: RouteKind): ServerErrorFault | undefined {
+    const index = this.#serverErrors.findIndex((b) =>
+      b.routes ? b.routes.includes(route) : kind === "actions" || kind === "broker",
+    );
+    const budget = this.#serverErrors[index];
+    if (!budget) return undefined;
+    budget.remaining--;
+    if (budget.remaining <= 0) this.#serverErrors.splice(index, 1);
+    this.applied.serverErrors++;
+    return { status: budget.status, retryAfterSeconds: budget.retryAfterSeconds };
+  }
+  takeSlowMs(): number {
+    if (this.#slowRemaining <= 0) return 0;
+    this.#slowRemaining--;
+    this.applied.slow++;
+    return this.#slowMs;
+  }
+  takeSessionConflict(): boolean {
+    return this.#take("sessionConflicts");
+  }
+  takeEmptyOkPoll(): boolean {
+    return this.#take("emptyOkPolls");
+  }
+  takeRegistrationAuthFailure(): boolean {
+    return this.#take("registrationAuthFailures");
+  }
+  /** Status to answer, or 0 when the JIT call should succeed. */
+  takeJitFailure(): number {
+    return this.#take("jitFailures") ? this.#jitFailureStatus : 0;
+  }
+
+  #take(name: CountedFault): boolean {
+    if (this.#pending[name] <= 0) return false;
+    this.#pending[name]--;
+    this.applied[name]++;
+    return true;
+  }
+}
+
+function count(n: number): number {
+  if (!Number.isInteger(n) || n < 0) throw new RangeError("fault count must be an integer >= 0");
+  return n;
+}

@@ -1,0 +1,119 @@
+import { describe, expect, it } from "vitest";
+import type { Machine } from "../../src/engines/engine.js";
+import type { RunnerReference } from "../../src/github/types.js";
+import { planReconcile, type ReconcileInput } from "../../src/scaler/reconcile-plan.js";
+import {
+  newRunnerRecord,
+  type RunnerRecord,
+  type RunnerState,
+} from "../../src/scaler/runner-record.js";
+
+const NOW = 10_000_000;
+const machine = (runnerName: string, over: Partial<Machine> = {}): Machine => ({
+  id: `m-${runnerName}`,
+  runnerName,
+  scaleSetName: "s",
+  owner: "o",
+  state: "running",
+  createdAt: new Date(NOW - 60_000),
+  ...over,
+});
+const reg = (id: number, name: string, over: Partial<RunnerReference> = {}): RunnerReference => ({
+  id,
+  name,
+  runnerScaleSetId: 1,
+  ...over,
+});
+const record = (name: string, state: RunnerState, since = NOW - 120_000): RunnerRecord => ({
+  ...newRunnerRecord(name, since),
+  state,
+  stateSince: since,
+});
+const plan = (over: Partial<ReconcileInput>) =>
+  planReconcile({
+    now: NOW,
+    machines: [],
+    registrations: [],
+    records: [],
+    maxLifetimeMs: 3_600_000,
+    bootTimeoutMs: 600_000,
+    settleMs: 30_000,
+    ...over,
+  });
+
+describe("planReconcile", () => {
+  it("adopts unknown machines whose runner is registered, in the state GitHub reports", () => {
+    const p = plan({
+      machines: [machine("a"), machine("b"), machine("c")],
+      registrations: [
+        reg(1, "a", { busy: true }),
+        reg(2, "b", { status: "online" }),
+        reg(3, "c", { status: "offline" }),
+      ],
+    });
+    expect(p.adopt.map((x) => [x.machine.runnerName, x.runnerId, x.state])).toEqual([
+      ["a", 1, "busy"],
+      ["b", 2, "idle"],
+      ["c", 3, "booting"],
+    ]);
+    expect(p.deleteMachines).toEqual([]);
+  });
+
+  it("deletes machines with no registration, stopped machines and machines past their lifetime", () => {
+    const p = plan({
+      machines: [
+        machine("gone"),
+        machine("off", { state: "stopped" }),
+        machine("old", { createdAt: new Date(NOW - 4_000_000) }),
+      ],
+      registrations: [reg(5, "old"), reg(6, "off")],
+    });
+    expect(p.deleteMachines.map((d) => [d.machine.runnerName, d.reason, d.runnerId])).toEqual([
+      ["gone", "no-registration", undefined],
+      ["off", "stopped", 6],
+      ["old", "max-lifetime", 5],
+    ]);
+  });
+
+  it("keeps unknown machines when GitHub's list is unavailable", () => {
+    const p = plan({ machines: [machine("x")], registrations: null });
+    expect(p.adopt).toHaveLength(1);
+    expect(p.deleteMachines).toHaveLength(0);
+  });
+
+  it("removes ghost registrations but not those of runners being provisioned", () => {
+    const p = plan({
+      registrations: [reg(1, "ghost"), reg(2, "provisioning")],
+      records: [record("provisioning", "pending")],
+    });
+    expect(p.removeRegistrations.map((r) => r.name)).toEqual(["ghost"]);
+  });
+
+  it("retires known runners whose machine vanished, once settled", () => {
+    const p = plan({
+      records: [record("killed", "idle"), record("fresh", "booting", NOW - 1000)],
+      registrations: [reg(1, "killed"), reg(2, "fresh")],
+    });
+    expect(p.retire).toEqual([{ name: "killed", reason: "machine-missing" }]);
+    expect(p.removeRegistrations).toEqual([]);
+  });
+
+  it("marks booting runners idle when online and replaces those past the boot timeout", () => {
+    const p = plan({
+      machines: [machine("up"), machine("stuck")],
+      registrations: [reg(1, "up", { status: "online" }), reg(2, "stuck")],
+      records: [record("up", "booting"), record("stuck", "booting", NOW - 700_000)],
+    });
+    expect(p.markIdle).toEqual(["up"]);
+    expect(p.retire).toEqual([{ name: "stuck", reason: "boot-timeout" }]);
+  });
+
+  it("retires a known runner whose machine stopped", () => {
+    const p = plan({
+      machines: [machine("done", { state: "stopped" })],
+      records: [record("done", "busy")],
+    });
+    expect(p.retire).toEqual([{ name: "done", reason: "stopped" }]);
+    expect(p.deleteMachines).toEqual([]);
+  });
+});
