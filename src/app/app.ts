@@ -38,6 +38,7 @@ export class ScalesetApp {
   readonly #startedAt = new Date();
   #server: StatusServer | null = null;
   #url: string | null = null;
+  #stopping: Promise<boolean> | null = null;
 
   constructor(options: AppOptions) {
     this.#o = options;
@@ -113,7 +114,12 @@ export class ScalesetApp {
   }
 
   /** Graceful stop within `graceMs`: sessions deleted, in-flight cloud calls finished. */
-  async stop(graceMs = this.#o.config.scaler.shutdownGrace): Promise<boolean> {
+  stop(graceMs = this.#o.config.scaler.shutdownGrace): Promise<boolean> {
+    this.#stopping ??= this.#stop(graceMs);
+    return this.#stopping;
+  }
+
+  async #stop(graceMs: number): Promise<boolean> {
     const results = await Promise.all(this.#units.map((u) => u.stop(graceMs)));
     await this.#client.close();
     await this.#server?.close();

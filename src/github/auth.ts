@@ -80,6 +80,14 @@ export class AdminTokenProvider {
     }
   }
 
+  /**
+   * Forgets `token` if it is still the cached one: the service rejected it before its `exp`
+   * (revoked, or the service rotated keys), so the next get() runs the chain again.
+   */
+  invalidate(token: string): void {
+    if (this.current?.token === token) this.current = undefined;
+  }
+
   /** Runs the whole chain now; concurrent callers share one run. Failure keeps the cache. */
   refresh(): Promise<AdminConnection> {
     if (!this.inflight) {

@@ -25,6 +25,7 @@ import {
 } from "./errors.js";
 import { HttpClient, type HttpMethod, type HttpResponse, type RetryOptions } from "./http.js";
 import { type GitHubLogger, silentLogger } from "./logger.js";
+import { scaleSetBody } from "./scale-set-body.js";
 import type {
   CreateScaleSetInput,
   JitRunnerConfig,
@@ -33,7 +34,6 @@ import type {
   RunnerReference,
   RunnerScaleSet,
 } from "./types.js";
-import { scaleSetBody } from "./scale-set-body.js";
 import { buildActionsUrl, type QueryParams } from "./url.js";
 
 export interface UserAgentInfo {
@@ -318,9 +318,22 @@ export class ActionsClient {
     path: string,
     opts: { query?: QueryParams; body?: unknown; token?: string; signal?: AbortSignal } = {},
   ): Promise<HttpResponse> {
+    const first = await this.adminOnce(method, path, opts);
+    if (first.res.status !== 401 || opts.token !== undefined) return first.res;
+    // The admin token was rejected before its exp: fetch a new one and try once more.
+    this.auth.invalidate(first.token);
+    this.logger.warn({ path }, "admin token rejected (401); re-running the auth chain");
+    return (await this.adminOnce(method, path, opts)).res;
+  }
+
+  private async adminOnce(
+    method: HttpMethod,
+    path: string,
+    opts: { query?: QueryParams; body?: unknown; token?: string; signal?: AbortSignal },
+  ): Promise<{ res: HttpResponse; token: string }> {
     const connection = await this.auth.get();
     const token = opts.token ?? connection.token;
-    return this.http.send({
+    const res = await this.http.send({
       method,
       url: buildActionsUrl(connection.actionsUrl, path, opts.query),
       headers: {
@@ -332,6 +345,7 @@ export class ActionsClient {
       signal: opts.signal,
       secrets: [token, connection.token],
     });
+    return { res, token };
   }
 }
 

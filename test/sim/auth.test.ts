@@ -26,9 +26,13 @@ describe("github sim: authentication", () => {
   afterAll(() => sim.stop());
 
   it("rejects a wrong PAT on registration-token with 401 and a REST error body", async () => {
-    const res = await send("POST", `${sim.url}/api/v3/orgs/my-org/actions/runners/registration-token`, {
-      auth: "Bearer ghp_wrong",
-    });
+    const res = await send(
+      "POST",
+      `${sim.url}/api/v3/orgs/my-org/actions/runners/registration-token`,
+      {
+        auth: "Bearer ghp_wrong",
+      },
+    );
     expect(res.status).toBe(401);
     expect(res.body.message).toBe("Bad credentials");
     expect(res.headers.get("x-github-request-id")).toBeTruthy();
@@ -36,9 +40,13 @@ describe("github sim: authentication", () => {
 
   it("issues registration tokens (201) for org, repo and enterprise scopes", async () => {
     for (const path of ["orgs/o", "repos/o/r", "enterprises/e"]) {
-      const res = await send("POST", `${sim.url}/api/v3/${path}/actions/runners/registration-token`, {
-        auth: "Bearer ghp_simtoken",
-      });
+      const res = await send(
+        "POST",
+        `${sim.url}/api/v3/${path}/actions/runners/registration-token`,
+        {
+          auth: "Bearer ghp_simtoken",
+        },
+      );
       expect(res.status).toBe(201);
       expect(typeof res.body.token).toBe("string");
       expect(Date.parse(res.body.expires_at)).toBeGreaterThan(Date.now());
@@ -46,9 +54,13 @@ describe("github sim: authentication", () => {
   });
 
   it("runner-registration needs RemoteAuth with a token for the same scope", async () => {
-    const reg = await send("POST", `${sim.url}/api/v3/repos/o/r/actions/runners/registration-token`, {
-      auth: "token ghp_simtoken",
-    });
+    const reg = await send(
+      "POST",
+      `${sim.url}/api/v3/repos/o/r/actions/runners/registration-token`,
+      {
+        auth: "token ghp_simtoken",
+      },
+    );
     const url = `${sim.url}/api/v3/actions/runner-registration`;
     const bearer = await send("POST", url, {
       auth: `Bearer ${reg.body.token}`,
@@ -78,13 +90,21 @@ describe("github sim: authentication", () => {
     });
     expect(res.status).toBe(201);
     expect(res.body.token).toMatch(/^ghs_/);
-    const reg = await send("POST", `${sim.url}/api/v3/orgs/my-org/actions/runners/registration-token`, {
-      auth: `Bearer ${res.body.token}`,
-    });
+    const reg = await send(
+      "POST",
+      `${sim.url}/api/v3/orgs/my-org/actions/runners/registration-token`,
+      {
+        auth: `Bearer ${res.body.token}`,
+      },
+    );
     expect(reg.status).toBe(201);
-    const wrongInstallation = await send("POST", `${sim.url}/api/v3/app/installations/7/access_tokens`, {
-      auth: `Bearer ${jwt}`,
-    });
+    const wrongInstallation = await send(
+      "POST",
+      `${sim.url}/api/v3/app/installations/7/access_tokens`,
+      {
+        auth: `Bearer ${jwt}`,
+      },
+    );
     expect(wrongInstallation.status).toBe(404);
   });
 
@@ -110,17 +130,28 @@ describe("github sim: authentication", () => {
     const groups = "_apis/runtime/runnergroups/";
     const noAuth = await send("GET", actions(admin.base, groups, "groupName=Default"));
     expect(noAuth.status).toBe(401);
-    expect(noAuth.body.typeName).toMatch(/^GitHub\.Actions\.Runtime\.WebApi\.\w+Exception, GitHub\.Actions\.Runtime\.WebApi$/);
+    expect(noAuth.body.typeName).toMatch(
+      /^GitHub\.Actions\.Runtime\.WebApi\.\w+Exception, GitHub\.Actions\.Runtime\.WebApi$/,
+    );
     expect(noAuth.headers.get("activityid")).toBeTruthy();
     const pat = await send("GET", actions(admin.base, groups), { auth: "Bearer ghp_simtoken" });
     expect(pat.status).toBe(401);
-    const noVersion = await send("GET", `${admin.base}_apis/runtime/runnergroups/?groupName=Default`, {
+    const noVersion = await send(
+      "GET",
+      `${admin.base}_apis/runtime/runnergroups/?groupName=Default`,
+      {
+        auth: admin.auth,
+      },
+    );
+    expect(noVersion.status).toBe(400);
+    const ok = await send("GET", actions(admin.base, groups, "groupName=Default"), {
       auth: admin.auth,
     });
-    expect(noVersion.status).toBe(400);
-    const ok = await send("GET", actions(admin.base, groups, "groupName=Default"), { auth: admin.auth });
     expect(ok.status).toBe(200);
-    expect(ok.body).toEqual({ count: 1, value: [{ id: 1, name: "Default", isDefaultGroup: true, size: 0 }] });
+    expect(ok.body).toEqual({
+      count: 1,
+      value: [{ id: 1, name: "Default", isDefaultGroup: true, size: 0 }],
+    });
   });
 
   it("acquirejobs takes the message-queue token, not the admin token", async () => {
@@ -129,7 +160,10 @@ describe("github sim: authentication", () => {
     const session = await createSession(admin, set.id);
     const url = actions(admin.base, `_apis/runtime/runnerscalesets/${set.id}/acquirejobs`);
     expect((await send("POST", url, { auth: admin.auth, body: [] })).status).toBe(401);
-    const ok = await send("POST", url, { auth: `Bearer ${session.messageQueueAccessToken}`, body: [] });
+    const ok = await send("POST", url, {
+      auth: `Bearer ${session.messageQueueAccessToken}`,
+      body: [],
+    });
     expect(ok.status).toBe(200);
     expect(ok.body).toEqual({ count: 0, value: [] });
   });
@@ -140,13 +174,23 @@ describe("github sim: authentication", () => {
     const session = await createSession(admin, set.id);
     const accept = "application/json; api-version=6.0-preview";
     const get = (headers: Record<string, string>) =>
-      fetch(session.messageQueueUrl, { headers }).then(async (r) => ({ status: r.status, text: await r.text() }));
+      fetch(session.messageQueueUrl, { headers }).then(async (r) => ({
+        status: r.status,
+        text: await r.text(),
+      }));
     const token = `Bearer ${session.messageQueueAccessToken}`;
-    expect((await get({ Accept: accept, "X-ScaleSetMaxCapacity": "5", Authorization: admin.auth })).status).toBe(401);
+    expect(
+      (await get({ Accept: accept, "X-ScaleSetMaxCapacity": "5", Authorization: admin.auth }))
+        .status,
+    ).toBe(401);
     expect((await get({ Accept: accept, Authorization: token })).status).toBe(400);
     expect((await get({ "X-ScaleSetMaxCapacity": "5", Authorization: token })).status).toBe(400);
-    expect((await get({ Accept: accept, "X-ScaleSetMaxCapacity": "-1", Authorization: token })).status).toBe(400);
-    expect((await get({ Accept: accept, "X-ScaleSetMaxCapacity": "5", Authorization: token })).status).toBe(202);
+    expect(
+      (await get({ Accept: accept, "X-ScaleSetMaxCapacity": "-1", Authorization: token })).status,
+    ).toBe(400);
+    expect(
+      (await get({ Accept: accept, "X-ScaleSetMaxCapacity": "5", Authorization: token })).status,
+    ).toBe(202);
   });
 
   it("prefixes bodies with a BOM when asked", async () => {

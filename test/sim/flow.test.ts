@@ -60,17 +60,34 @@ describe("github sim: end-to-end protocol flow", () => {
 
     const config = await jit(admin, set.id, "ghes-runner-1");
     expect(config.status).toBe(200);
-    expect(config.body.runner).toMatchObject({ name: "ghes-runner-1", runnerScaleSetId: set.id, status: "offline" });
+    expect(config.body.runner).toMatchObject({
+      name: "ghes-runner-1",
+      runnerScaleSetId: set.id,
+      status: "offline",
+    });
     const files = JSON.parse(Buffer.from(config.body.encodedJITConfig, "base64").toString());
     const dotRunner = JSON.parse(Buffer.from(files[".runner"], "base64").toString());
-    expect(dotRunner).toMatchObject({ agentId: config.body.runner.id, agentName: "ghes-runner-1", poolId: 0, serverUrl: sim.url });
-    expect(Object.keys(files).sort()).toEqual([".credentials", ".credentials_rsaparams", ".runner"]);
+    expect(dotRunner).toMatchObject({
+      agentId: config.body.runner.id,
+      agentName: "ghes-runner-1",
+      poolId: 0,
+      serverUrl: sim.url,
+    });
+    expect(Object.keys(files).sort()).toEqual([
+      ".credentials",
+      ".credentials_rsaparams",
+      ".runner",
+    ]);
 
     const run = runSimulatedRunner(config.body.encodedJITConfig);
     const m3 = await getMessage(session, m2.message.messageId, 5);
     const types = m3.events.map((e) => e.messageType);
     expect(types[0]).toBe("JobStarted");
-    expect(m3.events[0]).toMatchObject({ jobId, runnerName: "ghes-runner-1", runnerId: config.body.runner.id });
+    expect(m3.events[0]).toMatchObject({
+      jobId,
+      runnerName: "ghes-runner-1",
+      runnerId: config.body.runner.id,
+    });
     await ack(session, m3.message.messageId);
     await expect(run).resolves.toEqual({ jobId, result: "failed" });
 
@@ -80,15 +97,26 @@ describe("github sim: end-to-end protocol flow", () => {
       const m4 = await getMessage(session, last, 5);
       last = m4.message.messageId;
       completed = m4.events.find((e) => e.messageType === "JobCompleted");
-      expect(m4.message.statistics).toMatchObject({ totalAssignedJobs: 0, totalRegisteredRunners: 0 });
+      expect(m4.message.statistics).toMatchObject({
+        totalAssignedJobs: 0,
+        totalRegisteredRunners: 0,
+      });
     }
     expect(completed).toMatchObject({ jobId, result: "failed", runnerName: "ghes-runner-1" });
     expect(completed.finishTime).not.toBe("0001-01-01T00:00:00Z");
     // Ephemeral: the registration is gone after the job.
-    const gone = await send("GET", actions(admin.base, `_apis/distributedtask/pools/0/agents/${config.body.runner.id}`), { auth: admin.auth });
+    const gone = await send(
+      "GET",
+      actions(admin.base, `_apis/distributedtask/pools/0/agents/${config.body.runner.id}`),
+      { auth: admin.auth },
+    );
     expect(gone.status).toBe(404);
     expect(gone.body.typeName).toContain("AgentNotFoundException");
-    expect(sim.snapshot().jobs[0]).toMatchObject({ state: "completed", result: "failed", runnerName: "ghes-runner-1" });
+    expect(sim.snapshot().jobs[0]).toMatchObject({
+      state: "completed",
+      result: "failed",
+      runnerName: "ghes-runner-1",
+    });
   });
 
   it("github.com mode: JobAssigned with runnerRequestId 0 and no acquire", async () => {
@@ -98,10 +126,15 @@ describe("github sim: end-to-end protocol flow", () => {
     const session = await createSession(admin, set.id);
     const [jobId] = sim.enqueueJobs("dotcom-set", 1, { durationMs: 10 });
     const m1 = await getMessage(session);
-    expect(m1.events).toEqual([expect.objectContaining({ messageType: "JobAssigned", jobId, runnerRequestId: 0 })]);
+    expect(m1.events).toEqual([
+      expect.objectContaining({ messageType: "JobAssigned", jobId, runnerRequestId: 0 }),
+    ]);
     expect(m1.message.statistics.totalAssignedJobs).toBe(1);
     const config = await jit(admin, set.id, "dotcom-runner");
-    await expect(runSimulatedRunner(config.body.encodedJITConfig)).resolves.toEqual({ jobId, result: "succeeded" });
+    await expect(runSimulatedRunner(config.body.encodedJITConfig)).resolves.toEqual({
+      jobId,
+      result: "succeeded",
+    });
     const snap = sim.snapshot();
     expect(snap.jobs[0]?.state).toBe("completed");
     expect(snap.runners).toHaveLength(0);
@@ -113,17 +146,26 @@ describe("github sim: end-to-end protocol flow", () => {
     const admin = await connect(sim);
     const set = await createScaleSet(admin, "session-set");
     const first = await createSession(admin, set.id);
-    const second = await send("POST", actions(admin.base, `_apis/runtime/runnerscalesets/${set.id}/sessions`), {
-      auth: admin.auth,
-      body: { ownerName: "other" },
-    });
+    const second = await send(
+      "POST",
+      actions(admin.base, `_apis/runtime/runnerscalesets/${set.id}/sessions`),
+      {
+        auth: admin.auth,
+        body: { ownerName: "other" },
+      },
+    );
     expect(second.status).toBe(409);
     expect(second.body.typeName).toBe(
       "GitHub.Actions.Runtime.WebApi.RunnerScaleSetSessionConflictException, GitHub.Actions.Runtime.WebApi",
     );
-    expect(second.body.message).toBe("The actions runner scaleset session-set already has an active session.");
+    expect(second.body.message).toBe(
+      "The actions runner scaleset session-set already has an active session.",
+    );
 
-    const sessionUrl = actions(admin.base, `_apis/runtime/runnerscalesets/${set.id}/sessions/${first.sessionId}`);
+    const sessionUrl = actions(
+      admin.base,
+      `_apis/runtime/runnerscalesets/${set.id}/sessions/${first.sessionId}`,
+    );
     const refreshed = await send("PATCH", sessionUrl, { auth: admin.auth });
     expect(refreshed.status).toBe(200);
     expect(refreshed.body.sessionId).toBe(first.sessionId);
@@ -141,23 +183,54 @@ describe("github sim: end-to-end protocol flow", () => {
   it("scale set CRUD: get by name, patch, delete → 404 on session create and get", async () => {
     sim = await startGitHubSim({ runnerGroups: ["gpu pool"] });
     const admin = await connect(sim);
-    const group = await send("GET", actions(admin.base, "_apis/runtime/runnergroups/", "groupName=gpu+pool"), { auth: admin.auth });
+    const group = await send(
+      "GET",
+      actions(admin.base, "_apis/runtime/runnergroups/", "groupName=gpu+pool"),
+      { auth: admin.auth },
+    );
     expect(group.body.value).toEqual([{ id: 2, name: "gpu pool", isDefaultGroup: false, size: 0 }]);
     const set = await createScaleSet(admin, "my set+1");
-    const byName = await send("GET", actions(admin.base, "_apis/runtime/runnerscalesets", "runnerGroupId=1&name=my+set%2B1"), { auth: admin.auth });
+    const byName = await send(
+      "GET",
+      actions(admin.base, "_apis/runtime/runnerscalesets", "runnerGroupId=1&name=my+set%2B1"),
+      { auth: admin.auth },
+    );
     expect(byName.body.count).toBe(1);
-    expect(byName.body.value[0]).toMatchObject({ id: set.id, runnerGroupName: "Default", labels: [{ name: "my set+1", type: "System" }] });
-    const none = await send("GET", actions(admin.base, "_apis/runtime/runnerscalesets", "runnerGroupId=1&name=nope"), { auth: admin.auth });
+    expect(byName.body.value[0]).toMatchObject({
+      id: set.id,
+      runnerGroupName: "Default",
+      labels: [{ name: "my set+1", type: "System" }],
+    });
+    const none = await send(
+      "GET",
+      actions(admin.base, "_apis/runtime/runnerscalesets", "runnerGroupId=1&name=nope"),
+      { auth: admin.auth },
+    );
     expect(none.body).toEqual({ count: 0, value: [] });
     const url = actions(admin.base, `_apis/runtime/runnerscalesets/${set.id}`);
-    const patched = await send("PATCH", url, { auth: admin.auth, body: { runnerGroupId: 2, RunnerSetting: { disableUpdate: true }, createdOn: "0001-01-01T00:00:00Z" } });
+    const patched = await send("PATCH", url, {
+      auth: admin.auth,
+      body: {
+        runnerGroupId: 2,
+        RunnerSetting: { disableUpdate: true },
+        createdOn: "0001-01-01T00:00:00Z",
+      },
+    });
     expect(patched.status).toBe(200);
-    expect(patched.body).toMatchObject({ runnerGroupId: 2, runnerGroupName: "gpu pool", runnerSetting: { disableUpdate: true } });
+    expect(patched.body).toMatchObject({
+      runnerGroupId: 2,
+      runnerGroupName: "gpu pool",
+      runnerSetting: { disableUpdate: true },
+    });
     expect((await send("DELETE", url, { auth: admin.auth })).status).toBe(204);
     const get = await send("GET", url, { auth: admin.auth });
     expect(get.status).toBe(404);
     expect(get.body.typeName).toContain("RunnerScaleSetNotFoundException");
-    const session = await send("POST", actions(admin.base, `_apis/runtime/runnerscalesets/${set.id}/sessions`), { auth: admin.auth, body: { ownerName: "x" } });
+    const session = await send(
+      "POST",
+      actions(admin.base, `_apis/runtime/runnerscalesets/${set.id}/sessions`),
+      { auth: admin.auth, body: { ownerName: "x" } },
+    );
     expect(session.status).toBe(404);
     expect(session.body.typeName).toContain("RunnerScaleSetNotFoundException");
   });
@@ -174,23 +247,37 @@ describe("github sim: end-to-end protocol flow", () => {
     const agents = "_apis/distributedtask/pools/0/agents";
     const all = await send("GET", actions(admin.base, agents), { auth: admin.auth });
     expect(all.body.count).toBe(2);
-    const byName = await send("GET", actions(admin.base, agents, "agentName=runner-a"), { auth: admin.auth });
+    const byName = await send("GET", actions(admin.base, agents, "agentName=runner-a"), {
+      auth: admin.auth,
+    });
     expect(byName.body.value.map((r: { id: number }) => r.id)).toEqual([a.body.runner.id]);
-    const missing = await send("GET", actions(admin.base, agents, "agentName=zzz"), { auth: admin.auth });
+    const missing = await send("GET", actions(admin.base, agents, "agentName=zzz"), {
+      auth: admin.auth,
+    });
     expect(missing.body).toEqual({ count: 0, value: [] });
 
     const [jobId] = sim.enqueueJobs("agents-set", 1, { durationMs: 60_000 });
     const run = runSimulatedRunner(a.body.encodedJITConfig);
     await sim.waitFor((s) => s.jobs[0]?.state === "running", 5000);
-    const getA = await send("GET", actions(admin.base, `${agents}/${a.body.runner.id}`), { auth: admin.auth });
+    const getA = await send("GET", actions(admin.base, `${agents}/${a.body.runner.id}`), {
+      auth: admin.auth,
+    });
     expect(getA.body).toMatchObject({ status: "online", busy: true });
-    const busy = await send("DELETE", actions(admin.base, `${agents}/${a.body.runner.id}`), { auth: admin.auth });
+    const busy = await send("DELETE", actions(admin.base, `${agents}/${a.body.runner.id}`), {
+      auth: admin.auth,
+    });
     expect(busy.status).toBe(400);
     expect(busy.body.typeName).toContain("JobStillRunningException");
     expect(sim.cancelJob(jobId as string)).toBe(true);
     await expect(run).resolves.toEqual({ jobId, result: "canceled" });
-    const bId = (await send("GET", actions(admin.base, agents, "agentName=runner-b"), { auth: admin.auth })).body.value[0].id;
-    expect((await send("DELETE", actions(admin.base, `${agents}/${bId}`), { auth: admin.auth })).status).toBe(204);
-    expect((await send("DELETE", actions(admin.base, `${agents}/${bId}`), { auth: admin.auth })).status).toBe(404);
+    const bId = (
+      await send("GET", actions(admin.base, agents, "agentName=runner-b"), { auth: admin.auth })
+    ).body.value[0].id;
+    expect(
+      (await send("DELETE", actions(admin.base, `${agents}/${bId}`), { auth: admin.auth })).status,
+    ).toBe(204);
+    expect(
+      (await send("DELETE", actions(admin.base, `${agents}/${bId}`), { auth: admin.auth })).status,
+    ).toBe(404);
   });
 });

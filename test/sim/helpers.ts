@@ -47,10 +47,18 @@ export interface Admin {
 }
 
 /** PAT → registration token → runner-registration → admin connection. */
-export async function connect(sim: GitHubSim, pat = "ghp_simtoken", scope = "my-org"): Promise<Admin> {
-  const reg = await send("POST", `${sim.url}/api/v3/orgs/${scope}/actions/runners/registration-token`, {
-    auth: `Bearer ${pat}`,
-  });
+export async function connect(
+  sim: GitHubSim,
+  pat = "ghp_simtoken",
+  scope = "my-org",
+): Promise<Admin> {
+  const reg = await send(
+    "POST",
+    `${sim.url}/api/v3/orgs/${scope}/actions/runners/registration-token`,
+    {
+      auth: `Bearer ${pat}`,
+    },
+  );
   if (reg.status !== 201) throw new Error(`registration-token: ${reg.status} ${reg.text}`);
   const admin = await send("POST", `${sim.url}/api/v3/actions/runner-registration`, {
     auth: `RemoteAuth ${reg.body.token}`,
@@ -130,15 +138,23 @@ export async function ack(session: Session, messageId: number): Promise<number> 
 }
 
 export async function acquire(admin: Admin, session: Session, scaleSetId: number, ids: number[]) {
-  return send("POST", actions(admin.base, `_apis/runtime/runnerscalesets/${scaleSetId}/acquirejobs`), {
-    auth: `Bearer ${session.messageQueueAccessToken}`,
-    body: ids,
-  });
+  return send(
+    "POST",
+    actions(admin.base, `_apis/runtime/runnerscalesets/${scaleSetId}/acquirejobs`),
+    {
+      auth: `Bearer ${session.messageQueueAccessToken}`,
+      body: ids,
+    },
+  );
 }
 
 export async function jit(admin: Admin, scaleSetId: number, name: string) {
-  return send("POST", actions(admin.base, `_apis/runtime/runnerscalesets/${scaleSetId}/generatejitconfig`), {
-    auth: admin.auth,
-    body: { name, workFolder: "" },
-  });
+  return send(
+    "POST",
+    actions(admin.base, `_apis/runtime/runnerscalesets/${scaleSetId}/generatejitconfig`),
+    {
+      auth: admin.auth,
+      body: { name, workFolder: "" },
+    },
+  );
 }

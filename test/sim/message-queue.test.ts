@@ -93,7 +93,10 @@ describe("github sim: message queue semantics", () => {
     const session = await createSession(admin, set.id);
     expect(session.statistics.totalAssignedJobs).toBe(2);
     const res = await getMessage(session);
-    expect(res.events.map((e) => e.requestLabels)).toEqual([["late", "gpu"], ["late", "gpu"]]);
+    expect(res.events.map((e) => e.requestLabels)).toEqual([
+      ["late", "gpu"],
+      ["late", "gpu"],
+    ]);
   });
 
   it("a job cancelled before reaching a runner completes as canceled without runner", async () => {
@@ -105,7 +108,14 @@ describe("github sim: message queue semantics", () => {
     expect(sim.cancelJob(jobId as string)).toBe(false);
     const res = await getMessage(session, first.message.messageId);
     expect(res.events).toEqual([
-      expect.objectContaining({ messageType: "JobCompleted", jobId, result: "canceled", runnerName: "", runnerId: 0, runnerAssignTime: "0001-01-01T00:00:00Z" }),
+      expect.objectContaining({
+        messageType: "JobCompleted",
+        jobId,
+        result: "canceled",
+        runnerName: "",
+        runnerId: 0,
+        runnerAssignTime: "0001-01-01T00:00:00Z",
+      }),
     ]);
     expect(res.message.statistics.totalAssignedJobs).toBe(0);
   });

@@ -37,8 +37,7 @@ export function encodeJitConfig(runner: RunnerFile, credentials: CredentialsFile
   // Stand-in for the RSA key the real runner signs its OAuth assertions with; never checked.
   const rsaParams = {
     exponent: "AQAB",
-    modulus: randomBytes(256).toString("base64"),
-    d: randomBytes(256).toString("base64"),
+    modulus: randomBytes(64).toString("base64"),
   };
   const files = {
     ".runner": b64json(runner),

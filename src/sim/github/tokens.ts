@@ -8,7 +8,7 @@ import {
   timingSafeEqual,
 } from "node:crypto";
 import { promisify } from "node:util";
-import { nowSeconds, signJwt, verifyJwt } from "./jwt.js";
+import { type JwtClaims, nowSeconds, signJwt, verifyJwt } from "./jwt.js";
 import type { ResolvedSimOptions } from "./options.js";
 
 /**
@@ -17,6 +17,12 @@ import type { ResolvedSimOptions } from "./options.js";
  */
 
 const generateKeyPairAsync = promisify(generateKeyPair);
+
+/**
+ * One RSA key per process (keygen costs ~50 ms and tests start many fakes); each fake still only
+ * accepts its own tokens thanks to the per-instance `sim` claim.
+ */
+let signingKeys: Promise<{ privateKey: KeyObject; publicKey: KeyObject }> | undefined;
 const REGISTRATION_TOKEN_TTL_MS = 3600_000;
 const INSTALLATION_TOKEN_TTL_MS = 3600_000;
 /** GitHub rejects App JWTs whose exp is more than 10 minutes in the future. */
@@ -44,9 +50,12 @@ export class TokenService {
   readonly #publicKey: KeyObject;
   readonly #appPublicKey: KeyObject | undefined;
   readonly #options: ResolvedSimOptions;
+  readonly #instance = randomUUID();
   #adminEpoch = 1;
   readonly #installationTokens = new Map<string, number>();
   readonly #registrationTokens = new Map<string, { scope: string; expiresAt: number }>();
+  /** Claims of tokens whose signature was already verified (RSA verify dominates hot paths). */
+  readonly #verified = new Map<string, JwtClaims>();
 
   private constructor(options: ResolvedSimOptions, privateKey: KeyObject, publicKey: KeyObject) {
     this.#options = options;
@@ -56,7 +65,8 @@ export class TokenService {
   }
 
   static async create(options: ResolvedSimOptions): Promise<TokenService> {
-    const { privateKey, publicKey } = await generateKeyPairAsync("rsa", { modulusLength: 2048 });
+    signingKeys ??= generateKeyPairAsync("rsa", { modulusLength: 2048 });
+    const { privateKey, publicKey } = await signingKeys;
     return new TokenService(options, privateKey, publicKey);
   }
 
@@ -110,6 +120,7 @@ export class TokenService {
     return signJwt(
       {
         typ: "admin",
+        sim: this.#instance,
         iss: "scaleset-sim",
         aud: "actions",
         jti: randomUUID(),
@@ -124,8 +135,9 @@ export class TokenService {
   }
 
   verifyAdminToken(token: string): AdminTokenClaims | undefined {
-    const claims = verifyJwt(token, this.#publicKey);
-    if (claims?.typ !== "admin" || claims.epoch !== this.#adminEpoch) return undefined;
+    const claims = this.#verifyOwn(token);
+    if (claims?.typ !== "admin" || claims.sim !== this.#instance) return undefined;
+    if (claims.epoch !== this.#adminEpoch) return undefined;
     if (typeof claims.exp !== "number" || claims.exp <= nowSeconds()) return undefined;
     return { configUrl: typeof claims.url === "string" ? claims.url : "" };
   }
@@ -140,6 +152,7 @@ export class TokenService {
     return signJwt(
       {
         typ: "mq",
+        sim: this.#instance,
         sid: claims.sessionId,
         ssid: claims.scaleSetId,
         gen: claims.generation,
@@ -154,8 +167,8 @@ export class TokenService {
 
   /** Signature and expiry only; the caller checks the session and its generation. */
   verifyQueueToken(token: string): QueueTokenClaims | undefined {
-    const claims = verifyJwt(token, this.#publicKey);
-    if (claims?.typ !== "mq") return undefined;
+    const claims = this.#verifyOwn(token);
+    if (claims?.typ !== "mq" || claims.sim !== this.#instance) return undefined;
     if (typeof claims.exp !== "number" || claims.exp <= nowSeconds()) return undefined;
     const { sid, ssid, gen } = claims;
     if (typeof sid !== "string" || typeof ssid !== "number" || typeof gen !== "number") {
@@ -163,7 +176,22 @@ export class TokenService {
     }
     return { sessionId: sid, scaleSetId: ssid, generation: gen };
   }
+
+  #verifyOwn(token: string): JwtClaims | undefined {
+    const cached = this.#verified.get(token);
+    if (cached) return cached;
+    const claims = verifyJwt(token, this.#publicKey);
+    if (!claims) return undefined;
+    if (this.#verified.size >= VERIFIED_CACHE_SIZE) {
+      const oldest = this.#verified.keys().next().value;
+      if (oldest !== undefined) this.#verified.delete(oldest);
+    }
+    this.#verified.set(token, claims);
+    return claims;
+  }
 }
+
+const VERIFIED_CACHE_SIZE = 4096;
 
 function safeEqual(a: string, b: string): boolean {
   const ha = createHash("sha256").update(a).digest();
