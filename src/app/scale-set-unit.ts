@@ -51,6 +51,10 @@ export class ScaleSetUnit {
       logger: logger.child({ scaleSet: config.name }),
       onScaleSet: (id) => this.#scalerFor(id),
       onSessionOpened: () => this.#startScaler(),
+      conflictRetryMs: [
+        options.scaler.sessionConflictWait,
+        options.scaler.sessionConflictWait * 1.5,
+      ],
       ...options.tuning,
     });
   }

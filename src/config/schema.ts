@@ -93,11 +93,13 @@ const scalerSchema = section({
   delete_concurrency: wholeNumber({ min: 1, max: 10_000 }).prefault(50),
   reconcile_interval: duration({ positive: true }).prefault("2m"),
   shutdown_grace: duration().prefault("25s"),
+  session_conflict_wait: duration({ positive: true }).prefault("30s"),
 }).transform((s) => ({
   createConcurrency: s.create_concurrency,
   deleteConcurrency: s.delete_concurrency,
   reconcileInterval: s.reconcile_interval,
   shutdownGrace: s.shutdown_grace,
+  sessionConflictWait: s.session_conflict_wait,
 }));
 
 const serverSchema = section({

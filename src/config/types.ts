@@ -49,6 +49,11 @@ export interface ScalerConfig {
   reconcileInterval: number;
   /** Ms allowed for a graceful shutdown. */
   shutdownGrace: number;
+  /**
+   * Ms to wait before retrying while another process holds the scale set's session (the actual
+   * wait is drawn between this and 1.5 times this).
+   */
+  sessionConflictWait: number;
 }
 
 export interface ServerConfig {

@@ -28,6 +28,7 @@ describe("loadConfig", () => {
         deleteConcurrency: 50,
         reconcileInterval: 120_000,
         shutdownGrace: 25_000,
+        sessionConflictWait: 30_000,
       },
       server: { port: 8080, host: "0.0.0.0" },
       logging: { level: "info", format: "json" },

@@ -33,7 +33,7 @@ scalesets:
     max_runners: ${o.maxRunners ?? 50}
     idle_timeout: ${o.idleTimeout ?? "2s"}
     engine: { type: sim, sim: { boot_delay: ${o.bootDelay ?? "50ms"}, create_delay: 10ms } }
-scaler: { reconcile_interval: 1s, shutdown_grace: 5s }
+scaler: { reconcile_interval: 1s, shutdown_grace: 5s, session_conflict_wait: 200ms }
 server: { port: 0, host: 127.0.0.1 }
 logging: { level: warn, format: json }
 `;

@@ -5,9 +5,9 @@ import {
   GitHubApiError,
   JobStillRunningError,
   MessageQueueTokenExpiredError,
-  redactSecrets,
   RunnerExistsError,
   RunnerNotFoundError,
+  redactSecrets,
   ScaleSetNotFoundError,
   SessionConflictError,
 } from "../../src/github/errors.js";

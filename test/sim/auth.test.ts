@@ -193,6 +193,52 @@ describe("github sim: authentication", () => {
     ).toBe(202);
   });
 
+  it("expired admin and message-queue tokens answer 401", async () => {
+    const shortSim = await startGitHubSim({ adminTokenTtlSeconds: 0 });
+    try {
+      const admin = await connect(shortSim);
+      const res = await send("GET", actions(admin.base, "_apis/runtime/runnergroups/"), {
+        auth: admin.auth,
+      });
+      expect(res.status).toBe(401);
+    } finally {
+      await shortSim.stop();
+    }
+    const queueSim = await startGitHubSim({ queueTokenTtlSeconds: 0 });
+    try {
+      const admin = await connect(queueSim);
+      const set = await createScaleSet(admin, "short-mq");
+      const session = await createSession(admin, set.id);
+      const res = await fetch(session.messageQueueUrl, {
+        headers: {
+          Authorization: `Bearer ${session.messageQueueAccessToken}`,
+          Accept: "application/json; api-version=6.0-preview",
+          "X-ScaleSetMaxCapacity": "1",
+        },
+      });
+      expect(res.status).toBe(401);
+    } finally {
+      await queueSim.stop();
+    }
+  });
+
+  it("tokens of one fake are not accepted by another", async () => {
+    const other = await startGitHubSim();
+    try {
+      const admin = await connect(sim);
+      const res = await send(
+        "GET",
+        actions(`${other.url}/tenant/123/`, "_apis/runtime/runnergroups/"),
+        {
+          auth: admin.auth,
+        },
+      );
+      expect(res.status).toBe(401);
+    } finally {
+      await other.stop();
+    }
+  });
+
   it("prefixes bodies with a BOM when asked", async () => {
     const bomSim = await startGitHubSim({ bom: true });
     try {

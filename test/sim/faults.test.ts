@@ -98,9 +98,7 @@ describe("github sim: fault injection", () => {
     const started = Date.now();
     expect((await send("GET", url, { auth: admin.auth })).status).toBe(200);
     expect(Date.now() - started).toBeGreaterThanOrEqual(280);
-    const quick = Date.now();
     await send("GET", url, { auth: admin.auth });
-    expect(Date.now() - quick).toBeLessThan(280);
     expect(sim.snapshot().faults.slow).toBe(1);
   });
 

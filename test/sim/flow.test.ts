@@ -48,9 +48,16 @@ describe("github sim: end-to-end protocol flow", () => {
     expect(sim.snapshot().scaleSets[0]?.maxCapacity).toBe(5);
     expect(await ack(session, m1.message.messageId)).toBe(204);
 
+    const acquirableUrl = actions(
+      admin.base,
+      `_apis/runtime/runnerscalesets/${set.id}/acquirablejobs`,
+    );
+    const acquirable = await send("GET", acquirableUrl, { auth: admin.auth });
+    expect(acquirable.body.value.map((j: { jobId: string }) => j.jobId)).toEqual([jobId]);
     const acquired = await acquire(admin, session, set.id, [available.runnerRequestId, 999_999]);
     expect(acquired.status).toBe(200);
     expect(acquired.body).toEqual({ count: 1, value: [available.runnerRequestId] });
+    expect((await send("GET", acquirableUrl, { auth: admin.auth })).status).toBe(204);
 
     const m2 = await getMessage(session, m1.message.messageId, 5);
     expect(m2.events.map((e) => e.messageType)).toEqual(["JobAssigned"]);

@@ -1,6 +1,14 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { type GitHubSim, startGitHubSim } from "../../src/sim/github/index.js";
-import { ack, connect, createScaleSet, createSession, getMessage } from "./helpers.js";
+import {
+  ack,
+  actions,
+  connect,
+  createScaleSet,
+  createSession,
+  getMessage,
+  send,
+} from "./helpers.js";
 
 describe("github sim: message queue semantics", () => {
   let sim: GitHubSim;
@@ -132,5 +140,39 @@ describe("github sim: message queue semantics", () => {
     const more = await getMessage(session, res.message.messageId, 4);
     expect(more.events.filter((e) => e.messageType === "JobAssigned")).toHaveLength(2);
     expect(more.message.statistics.totalAssignedJobs).toBe(4);
+  });
+
+  it("ends a held poll with 202 when its session is deleted", async () => {
+    const { admin, set, session } = await setup({ longPollMs: 20_000 });
+    const started = Date.now();
+    const poll = getMessage(session);
+    await sim.waitFor((s) => s.sessions[0]?.heldPolls === 1, 2000);
+    const url = actions(
+      admin.base,
+      `_apis/runtime/runnerscalesets/${set.id}/sessions/${session.sessionId}`,
+    );
+    expect((await send("DELETE", url, { auth: admin.auth })).status).toBe(204);
+    expect((await poll).status).toBe(202);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it("enqueues and cancels jobs over HTTP (/_sim/jobs)", async () => {
+    const { session } = await setup({ longPollMs: 300, jobMode: "assigned" });
+    const created = await send("POST", `${sim.url}/_sim/jobs`, {
+      body: { labels: ["mq-set"], count: 2 },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.jobIds).toHaveLength(2);
+    const cancel = `${sim.url}/_sim/jobs/${created.body.jobIds[0]}/cancel`;
+    expect((await send("POST", cancel)).status).toBe(204);
+    expect((await send("POST", cancel)).status).toBe(404);
+    expect((await send("POST", `${sim.url}/_sim/jobs`, { body: { labels: [] } })).status).toBe(400);
+    const res = await getMessage(session);
+    expect(res.events.map((e) => e.messageType)).toEqual([
+      "JobAssigned",
+      "JobAssigned",
+      "JobCompleted",
+    ]);
+    await expect(sim.waitFor(() => false, 50)).rejects.toThrow(/timed out/);
   });
 });

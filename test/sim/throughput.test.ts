@@ -38,15 +38,21 @@ describe("github sim: 1,000 job throughput", () => {
       expect(await ack(session, lastMessageId)).toBe(204);
       maxEventsPerMessage = Math.max(maxEventsPerMessage, res.events.length);
       const toAcquire: number[] = [];
+      const jits: Promise<void>[] = [];
       for (const event of res.events) {
         seen[event.messageType as keyof typeof seen]++;
         if (event.messageType === "JobAvailable") toAcquire.push(event.runnerRequestId);
         if (event.messageType === "JobCompleted") completed.add(event.jobId);
         if (event.messageType === "JobAssigned") {
-          const config = await jit(admin, set.id, `bench-${runnerSeq++}`);
-          runs.push(runSimulatedRunner(config.body.encodedJITConfig));
+          const name = `bench-${runnerSeq++}`;
+          jits.push(
+            jit(admin, set.id, name).then((config) => {
+              runs.push(runSimulatedRunner(config.body.encodedJITConfig));
+            }),
+          );
         }
       }
+      await Promise.all(jits);
       if (toAcquire.length > 0) {
         const acquired = await acquire(admin, session, set.id, toAcquire);
         expect(acquired.body.count).toBe(toAcquire.length);

@@ -128,6 +128,9 @@ export class Faults implements FaultInjector {
     this.#hooks.deleteScaleSet(id);
   }
   jitFailures(n: number, status = 500): void {
+    if (!Number.isInteger(status) || status < 400 || status > 599) {
+      throw new RangeError("jitFailures status must be 4xx or 5xx");
+    }
     this.#pending.jitFailures += count(n);
     this.#jitFailureStatus = status;
   }

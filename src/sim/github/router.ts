@@ -63,7 +63,7 @@ export function createDispatcher(
       const match = candidate.pattern.exec(url.pathname);
       if (match) {
         route = candidate;
-        params = match.slice(1).map((p) => decodeURIComponent(p));
+        params = match.slice(1).map(decodePathSegment);
         break;
       }
     }
@@ -117,6 +117,15 @@ function styleFor(kind: RouteKind, bom: boolean): ResponseStyle {
   if (kind === "actions") return { bom, headers: { ActivityId: randomUUID() } };
   if (kind === "sim") return { bom: false, headers: {} };
   return { bom, headers: { "X-GitHub-Request-Id": randomBytes(8).toString("hex").toUpperCase() } };
+}
+
+/** Malformed escapes are kept verbatim (they then simply match nothing). */
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 function describe(error: unknown): string {

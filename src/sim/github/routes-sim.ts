@@ -134,7 +134,8 @@ async function postJobs(call: RouteCall): Promise<void> {
     !isRecord(body) ||
     !Array.isArray(labelList) ||
     !labelList.every((l) => typeof l === "string") ||
-    (body.count !== undefined && !Number.isInteger(body.count))
+    labelList.length === 0 ||
+    (body.count !== undefined && (!Number.isInteger(body.count) || Number(body.count) < 0))
   ) {
     throw badRequest('body must be {"labels": [...], "count": n, "durationMs"?, "result"?}');
   }

@@ -97,9 +97,12 @@ class RunningSim implements GitHubSim {
   }
 
   enqueueJobs(labels: string[] | string, count: number, opts?: EnqueueJobOptions): string[] {
-    if (!Number.isInteger(count) || count < 0)
+    if (!Number.isInteger(count) || count < 0) {
       throw new RangeError("count must be an integer >= 0");
-    return enqueueJobs(this.#world, typeof labels === "string" ? [labels] : labels, count, opts);
+    }
+    const list = typeof labels === "string" ? [labels] : labels;
+    if (list.length === 0) throw new RangeError("a job needs at least one label");
+    return enqueueJobs(this.#world, list, count, opts);
   }
 
   cancelJob(jobId: string): boolean {
@@ -125,7 +128,15 @@ class RunningSim implements GitHubSim {
       const check = (): void => {
         pending = undefined;
         const snapshot = this.snapshot();
-        if (predicate(snapshot)) {
+        let satisfied: boolean;
+        try {
+          satisfied = predicate(snapshot);
+        } catch (error) {
+          cleanup();
+          reject(error);
+          return;
+        }
+        if (satisfied) {
           cleanup();
           resolve(snapshot);
         }
