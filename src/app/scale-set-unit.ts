@@ -2,7 +2,11 @@ import type { Logger } from "pino";
 import type { ScalerConfig, ScaleSetConfig } from "../config/types.js";
 import type { Engine } from "../engines/engine.js";
 import { type ActionsClient, MessageQueueClient } from "../github/index.js";
-import { type ListenerStatus, ScaleSetListener } from "../listener/listener.js";
+import {
+  type ListenerObserver,
+  type ListenerStatus,
+  ScaleSetListener,
+} from "../listener/listener.js";
 import type { ScalerObserver } from "../scaler/events.js";
 import { Scaler, type ScalerSnapshot } from "../scaler/scaler.js";
 
@@ -10,6 +14,7 @@ export interface ListenerTuning {
   conflictRetryMs?: [number, number];
   errorRetryBaseMs?: number;
   watchdogMs?: number;
+  observer?: ListenerObserver;
 }
 
 export interface ScaleSetUnitOptions {

@@ -1,9 +1,5 @@
 import type { Logger } from "pino";
-import {
-  MessageQueueTokenExpiredError,
-  ScaleSetNotFoundError,
-  SessionConflictError,
-} from "../github/errors.js";
+import { ScaleSetNotFoundError, SessionConflictError } from "../github/errors.js";
 import type { MessageSession, RunnerScaleSetStatistics, ScaleSetMessage } from "../github/types.js";
 import type { ScaleHandler } from "../scaler/scaler.js";
 import { backoffDelay, isAbortError, sleep } from "../util/sleep.js";
@@ -30,6 +26,15 @@ export interface ListenerOptions {
   /** A loop iteration (poll + handling) that takes longer than this is aborted and restarted. */
   watchdogMs?: number;
   random?: () => number;
+  observer?: ListenerObserver;
+}
+
+/** Hooks for telemetry and the benchmark; must be cheap and must not throw. */
+export interface ListenerObserver {
+  pollStarted?(): void;
+  /** `message` is false for an empty poll (202 or empty 200). */
+  pollEnded?(message: boolean, durationMs: number): void;
+  messageHandled?(durationMs: number, jobMessages: number): void;
 }
 
 export interface ListenerStatus {
@@ -158,7 +163,9 @@ export class ScaleSetListener {
       // The watchdog aborts an iteration that hangs (a stuck poll or ack); shutdown only aborts polls.
       const iteration = AbortSignal.timeout(watchdogMs);
       const pollSignal = AbortSignal.any([signal, iteration]);
-      this.#status.lastPollAt = Date.now();
+      const pollStart = Date.now();
+      this.#status.lastPollAt = pollStart;
+      this.#o.observer?.pollStarted?.();
       let message: ScaleSetMessage | null;
       try {
         message = await queue.getMessage(
@@ -166,12 +173,12 @@ export class ScaleSetListener {
           this.#o.maxRunners(),
           pollSignal,
         );
+        this.#o.observer?.pollEnded?.(message !== null, Date.now() - pollStart);
       } catch (error) {
         if (signal.aborted) return;
         if (iteration.aborted)
           throw new Error(`watchdog: poll did not return within ${watchdogMs} ms`);
-        if (error instanceof MessageQueueTokenExpiredError) throw error; // refresh failed: new session
-        throw error;
+        throw error; // includes a second 401 after a refresh: recovered with a new session
       }
       onHealthy();
       if (!message) {
@@ -182,7 +189,14 @@ export class ScaleSetListener {
       statistics = message.statistics;
       this.#status.statistics = statistics;
       this.#status.messages++;
+      const handleStart = Date.now();
       await this.#handle(queue, scaler, message);
+      const jobMessages =
+        message.jobAvailable.length +
+        message.jobAssigned.length +
+        message.jobStarted.length +
+        message.jobCompleted.length;
+      this.#o.observer?.messageHandled?.(Date.now() - handleStart, jobMessages);
     }
   }
 

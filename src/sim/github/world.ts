@@ -128,6 +128,10 @@ export class SimWorld {
     return undefined;
   }
 
+  /**
+   * From job state, O(1). "Available" includes jobs waiting for capacity (assigned mode); idle
+   * runners are registered minus busy (a registered, not yet started runner counts as idle).
+   */
   statistics(scaleSet: SimScaleSet): RunnerScaleSetStatistics {
     const c = scaleSet.jobCounts;
     return {

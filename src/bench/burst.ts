@@ -1,0 +1,85 @@
+/**
+ * `npm run bench`: a burst of 1,000 jobs through the simulators. The GitHub simulator runs here;
+ * the scaleset under test runs in its own process so its CPU and memory are measured alone.
+ */
+import { fork } from "node:child_process";
+import { startGitHubSim } from "../sim/github/index.js";
+import type { FromScaler, ScalerReport } from "./protocol.js";
+import { percentile } from "./stats.js";
+
+const JOBS = Number(process.env.BENCH_JOBS ?? 1000);
+const JOB_MS = Number(process.env.BENCH_JOB_MS ?? 2000);
+const TOKEN = "ghp_bench_token";
+
+const sim = await startGitHubSim({ pat: TOKEN, longPollMs: 5000 });
+const child = fork(new URL("./scaler-process.js", import.meta.url), [sim.configUrl()], {
+  env: { ...process.env, GITHUB_TOKEN: TOKEN },
+  stdio: ["ignore", "inherit", "inherit", "ipc"],
+});
+const next = (type: FromScaler["type"]) =>
+  new Promise<FromScaler>((resolve) => {
+    const onMessage = (m: FromScaler) => {
+      if (m.type !== type) return;
+      child.off("message", onMessage);
+      resolve(m);
+    };
+    child.on("message", onMessage);
+  });
+
+const polling = (await next("polling")) as Extract<FromScaler, { type: "polling" }>;
+const t0 = performance.now();
+sim.enqueueJobs("bench", JOBS, { durationMs: JOB_MS });
+await sim.waitFor((s) => s.jobs.filter((j) => j.state === "completed").length === JOBS, 600_000);
+const jobsDone = performance.now();
+await sim.waitFor((s) => s.runners.length === 0, 60_000);
+let report: ScalerReport;
+for (;;) {
+  child.send({ type: "report" });
+  report = ((await next("report")) as Extract<FromScaler, { type: "report" }>).report;
+  if (
+    (report.machinesLeft === 0 && report.runnersTracked === 0) ||
+    performance.now() - jobsDone > 30_000
+  )
+    break;
+  await new Promise((r) => setTimeout(r, 200));
+}
+const wall = performance.now() - t0;
+const snap = sim.snapshot();
+child.send({ type: "stop" });
+await new Promise((r) => child.once("exit", r));
+const sessionsLeft = sim.snapshot().sessions.length;
+await sim.stop();
+
+const cpuMs = report.cpuUserMs + report.cpuSystemMs;
+const distinctRunners = new Set(snap.jobs.map((j) => j.runnerName)).size;
+const leaks = report.machinesLeft + snap.runners.length + sessionsLeft;
+const rows: Array<[string, string, string]> = [
+  ["jobs", `${JOBS} (each ${JOB_MS} ms), ${distinctRunners} distinct runners`, ""],
+  ["scaler-added latency p50", `${percentile(report.createLatenciesMs, 50).toFixed(1)} ms`, ""],
+  [
+    "scaler-added latency p99",
+    `${percentile(report.createLatenciesMs, 99).toFixed(1)} ms`,
+    "target < 50 ms",
+  ],
+  ["total wall time", `${(wall / 1000).toFixed(2)} s`, "burst enqueued → every machine deleted"],
+  [
+    "CPU per job",
+    `${(cpuMs / JOBS).toFixed(2)} ms`,
+    "target < 2 ms (scaler process, incl. sim machines)",
+  ],
+  ["peak RSS", `${report.peakRssMb.toFixed(0)} MB`, "target < 200 MB"],
+  [
+    "longest poll gap, deletes in flight",
+    `${report.maxPollGapWithDeletesMs.toFixed(1)} ms`,
+    "target < 100 ms",
+  ],
+  ["longest poll gap, any", `${report.maxPollGapMs.toFixed(1)} ms`, ""],
+  ["machines created / deleted", `${report.created} / ${report.deleted}`, ""],
+  ["leaks (machines + registrations + sessions)", String(leaks), "target 0"],
+  ["process start → first poll", `${polling.msSinceProcessStart.toFixed(0)} ms`, ""],
+];
+const width = Math.max(...rows.map((r) => r[0].length));
+for (const [name, value, note] of rows) {
+  process.stdout.write(`${name.padEnd(width)}  ${value.padEnd(14)} ${note}\n`);
+}
+process.exitCode = leaks === 0 && distinctRunners === JOBS ? 0 : 1;

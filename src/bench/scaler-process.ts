@@ -1,0 +1,94 @@
+/**
+ * The measured side of `npm run bench`: a scaleset process (real client, listener, scaler, sim
+ * engine) whose GitHub is the simulator in the driver process. Reports its figures over IPC.
+ */
+import pino from "pino";
+import { ScalesetApp } from "../app/app.js";
+import { loadConfig } from "../config/index.js";
+import { SimCloud } from "../engines/sim/sim-cloud.js";
+import type { FromScaler, ToScaler } from "./protocol.js";
+
+const [configUrl, token] = [process.argv[2] ?? "", process.env.GITHUB_TOKEN ?? ""];
+const send = (message: FromScaler) => process.send?.(message);
+
+const config = await loadConfig({
+  yamlText: `
+github: { url: ${configUrl}, token: env:GITHUB_TOKEN }
+scalesets:
+  - name: bench
+    max_runners: 2000
+    idle_timeout: 1m
+    engine: { type: sim, sim: { boot_delay: 500ms, create_delay: 20ms } }
+scaler: { create_concurrency: 1000, delete_concurrency: 200, reconcile_interval: 10m }
+server: { port: 0, host: 127.0.0.1 }
+logging: { level: warn, format: json }
+`,
+  env: { GITHUB_TOKEN: token },
+  stdoutIsTTY: false,
+});
+
+const cloud = new SimCloud();
+const latencies: number[] = [];
+let pollEndedAt: number | null = null;
+let maxGap = 0;
+let maxGapWithDeletes = 0;
+let first = true;
+let cpuAtBurst: NodeJS.CpuUsage | null = null;
+
+const app: ScalesetApp = new ScalesetApp({
+  config,
+  logger: pino({ level: "warn" }),
+  simCloud: cloud,
+  observer: (event) => {
+    if (event.type === "create-called") {
+      cpuAtBurst ??= process.cpuUsage();
+      latencies.push(event.latencyMs);
+    }
+  },
+  tuning: {
+    observer: {
+      pollStarted() {
+        const now = performance.now();
+        if (first) {
+          first = false;
+          send({ type: "polling", msSinceProcessStart: now });
+        }
+        if (pollEndedAt !== null) {
+          const gap = now - pollEndedAt;
+          maxGap = Math.max(maxGap, gap);
+          const deletes = app.units[0]?.scaler?.snapshot().deleteQueue ?? 0;
+          if (deletes > 0) maxGapWithDeletes = Math.max(maxGapWithDeletes, gap);
+        }
+      },
+      pollEnded() {
+        pollEndedAt = performance.now();
+      },
+    },
+  },
+});
+
+process.on("message", async (message: ToScaler) => {
+  if (message.type === "report") {
+    const cpu = process.cpuUsage(cpuAtBurst ?? undefined);
+    send({
+      type: "report",
+      report: {
+        createLatenciesMs: latencies,
+        maxPollGapWithDeletesMs: maxGapWithDeletes,
+        maxPollGapMs: maxGap,
+        cpuUserMs: cpu.user / 1000,
+        cpuSystemMs: cpu.system / 1000,
+        peakRssMb: process.resourceUsage().maxRSS / 1024,
+        machinesLeft: cloud.live().length,
+        runnersTracked: app.units[0]?.scaler?.runners().length ?? -1,
+        created: cloud.counters.created,
+        deleted: cloud.counters.deleted,
+      },
+    });
+  } else if (message.type === "stop") {
+    await app.stop(10_000);
+    process.exit(0);
+  }
+});
+
+await app.start();

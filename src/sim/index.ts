@@ -1,0 +1,4 @@
+/** Simulation kit: the GitHub fake, the simulated JIT runner and the demo job stream. */
+export * from "./github/index.js";
+export { type JobStream, type JobStreamOptions, startJobStream } from "./job-stream.js";
+export { runSimulatedRunner, type SimulatedRunResult } from "./runner.js";
