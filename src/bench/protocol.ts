@@ -1,12 +1,21 @@
 /** Messages between the benchmark driver and the scaler process it measures. */
-export type ToScaler = { type: "report" } | { type: "stop" };
+export type ToScaler =
+  | { type: "report" }
+  | { type: "stop" }
+  /** The simulated VM's runner process exited. */
+  | { type: "runner-exited"; id: number };
 
 export type FromScaler =
   | { type: "polling"; msSinceProcessStart: number }
+  /** Start a simulated VM's runner in the driver (it plays the cloud's VMs). */
+  | { type: "launch-runner"; id: number; jitConfig: string }
+  | { type: "kill-runner"; id: number }
   | { type: "report"; report: ScalerReport };
 
 export interface ScalerReport {
   createLatenciesMs: number[];
+  /** The same latencies less the time GitHub took to answer the JIT config request. */
+  scalerOnlyLatenciesMs: number[];
   /** Longest time between a poll returning and the next one starting, while deletes were queued. */
   maxPollGapWithDeletesMs: number;
   maxPollGapMs: number;

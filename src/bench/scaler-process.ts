@@ -27,8 +27,28 @@ logging: { level: warn, format: json }
   stdoutIsTTY: false,
 });
 
-const cloud = new SimCloud();
+// The simulated VMs run in the driver process: this process does only what scaleset does.
+const runners = new Map<number, () => void>();
+let nextRunnerId = 0;
+const cloud = new SimCloud({
+  launchRunner: (jitConfig, signal) =>
+    new Promise<void>((resolve, reject) => {
+      const id = nextRunnerId++;
+      runners.set(id, resolve);
+      send({ type: "launch-runner", id, jitConfig });
+      signal.addEventListener(
+        "abort",
+        () => {
+          if (!runners.delete(id)) return;
+          send({ type: "kill-runner", id });
+          reject(signal.reason);
+        },
+        { once: true },
+      );
+    }),
+});
 const latencies: number[] = [];
+const scalerOnly: number[] = [];
 let pollEndedAt: number | null = null;
 let maxGap = 0;
 let maxGapWithDeletes = 0;
@@ -43,6 +63,7 @@ const app: ScalesetApp = new ScalesetApp({
     if (event.type === "create-called") {
       cpuAtBurst ??= process.cpuUsage();
       latencies.push(event.latencyMs);
+      scalerOnly.push(event.latencyMs - event.jitMs);
     }
   },
   tuning: {
@@ -68,12 +89,16 @@ const app: ScalesetApp = new ScalesetApp({
 });
 
 process.on("message", async (message: ToScaler) => {
-  if (message.type === "report") {
+  if (message.type === "runner-exited") {
+    runners.get(message.id)?.();
+    runners.delete(message.id);
+  } else if (message.type === "report") {
     const cpu = process.cpuUsage(cpuAtBurst ?? undefined);
     send({
       type: "report",
       report: {
         createLatenciesMs: latencies,
+        scalerOnlyLatenciesMs: scalerOnly,
         maxPollGapWithDeletesMs: maxGapWithDeletes,
         maxPollGapMs: maxGap,
         cpuUserMs: cpu.user / 1000,

@@ -66,11 +66,14 @@ export interface QueueRequest {
 }
 
 const DEFAULT_GROUP_ID = 1;
+/** Sockets per origin for Actions-service calls (the message queue has its own pool). */
+const API_CONNECTIONS_PER_ORIGIN = 64;
 
 export class ActionsClient {
   readonly config: GitHubConfigUrl;
   readonly logger: GitHubLogger;
   private readonly http: HttpClient;
+  private readonly queueHttp: HttpClient;
   private readonly auth: AdminTokenProvider;
   private readonly userAgentInfo: Required<UserAgentInfo>;
   private scaleSetId = 0;
@@ -83,12 +86,19 @@ export class ActionsClient {
       version: options.userAgent?.version ?? "dev",
       subsystem: options.userAgent?.subsystem ?? "client",
     };
-    this.http = new HttpClient({
+    const httpOptions = {
       retry: options.retry,
       requestTimeoutMs: options.requestTimeoutMs,
       env: options.env,
       logger: this.logger,
+    };
+    // A burst of JIT/remove calls reuses a bounded set of keep-alive sockets instead of opening
+    // one connection per call; the long poll has sockets of its own so it never waits behind them.
+    this.http = new HttpClient({
+      ...httpOptions,
+      connectionsPerOrigin: API_CONNECTIONS_PER_ORIGIN,
     });
+    this.queueHttp = new HttpClient(httpOptions);
     this.auth = new AdminTokenProvider({
       config: this.config,
       credentials: options.credentials,
@@ -273,7 +283,7 @@ export class ActionsClient {
 
   /** Sends a message-queue request (no admin token involved; rows 13/14). */
   sendQueueRequest(req: QueueRequest): Promise<HttpResponse> {
-    return this.http.send({
+    return this.queueHttp.send({
       method: req.method,
       url: req.url,
       headers: {
@@ -302,7 +312,7 @@ export class ActionsClient {
 
   /** Releases pooled connections. */
   close(): Promise<void> {
-    return this.http.close();
+    return Promise.all([this.http.close(), this.queueHttp.close()]).then(() => undefined);
   }
 
   private async listAgents(query: QueryParams): Promise<RunnerReference[]> {

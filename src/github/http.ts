@@ -58,6 +58,8 @@ export interface HttpClientOptions {
   logger?: GitHubLogger;
   /** Override the dispatcher (tests); default chosen from the proxy env vars. */
   dispatcher?: Dispatcher;
+  /** Most sockets per origin; requests beyond it wait for a free keep-alive socket. */
+  connectionsPerOrigin?: number;
 }
 
 /** Marks the per-attempt timeout as the abort reason so it can be told from caller aborts. */
@@ -75,7 +77,9 @@ export class HttpClient {
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.logger = options.logger ?? silentLogger;
-    this.dispatcher = options.dispatcher ?? createDispatcher(options.env ?? process.env);
+    this.dispatcher =
+      options.dispatcher ??
+      createDispatcher(options.env ?? process.env, { connections: options.connectionsPerOrigin });
   }
 
   async send(req: HttpRequest): Promise<HttpResponse> {
@@ -172,12 +176,17 @@ export class HttpClient {
 }
 
 /** HTTPS_PROXY/HTTP_PROXY (either case) → EnvHttpProxyAgent, which also honours NO_PROXY. */
-export function createDispatcher(env: NodeJS.ProcessEnv): Dispatcher {
+export function createDispatcher(
+  env: NodeJS.ProcessEnv,
+  pool: { connections?: number } = {},
+): Dispatcher {
   const httpProxy = env.http_proxy ?? env.HTTP_PROXY ?? "";
   const httpsProxy = env.https_proxy ?? env.HTTPS_PROXY ?? "";
-  if (httpProxy === "" && httpsProxy === "") return new Agent();
+  const agentOptions = { connections: pool.connections ?? null };
+  if (httpProxy === "" && httpsProxy === "") return new Agent(agentOptions);
   // Values are passed explicitly (even when empty) so the given env, not process.env, decides.
   return new EnvHttpProxyAgent({
+    ...agentOptions,
     httpProxy,
     httpsProxy: httpsProxy || httpProxy,
     noProxy: env.no_proxy ?? env.NO_PROXY ?? "",

@@ -6,7 +6,8 @@ import type { RunnerState } from "./runner-record.js";
  */
 export type ScalerEvent =
   | { type: "state"; runner: string; from: RunnerState | null; to: RunnerState | null }
-  | { type: "create-called"; runner: string; latencyMs: number }
+  /** `latencyMs` runs from the decision to the create call; `jitMs` of it was the JIT request. */
+  | { type: "create-called"; runner: string; latencyMs: number; jitMs: number }
   | { type: "create-failed"; runner: string; code: string; retryable: boolean }
   | { type: "machine-deleted"; runner: string; machineId: string; reason: string }
   | { type: "registration-removed"; runner: string; runnerId: number; reason: string }

@@ -39,6 +39,7 @@ export async function provisionRunner(
 ): Promise<ProvisionOutcome> {
   if (record.cancelled) return { kind: "cancelled" };
   let jit: JitRunnerConfig;
+  const jitStart = deps.now();
   try {
     jit = await generateJit(record.name, deps);
   } catch (error) {
@@ -53,6 +54,7 @@ export async function provisionRunner(
     type: "create-called",
     runner: record.name,
     latencyMs: deps.now() - record.requestedAt,
+    jitMs: deps.now() - jitStart,
   });
   try {
     const machine = await deps.engine.create({

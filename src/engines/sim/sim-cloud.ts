@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { runSimulatedRunner } from "../../sim/runner.js";
 import type { MachineState } from "../engine.js";
 
 /**
@@ -23,10 +24,22 @@ export interface SimCloudFaults {
   deleteFailures: number;
 }
 
+/** What runs inside a simulated VM: a runner that takes its JIT config and runs one job. */
+export type RunnerLauncher = (jitConfig: string, signal: AbortSignal) => Promise<unknown>;
+
 export class SimCloud {
+  /**
+   * Runs each machine's runner. By default in this process; the benchmark runs them in another
+   * process so the scaler's own CPU is measured without the simulated VMs' work.
+   */
+  readonly launchRunner: RunnerLauncher;
   readonly machines = new Map<string, SimMachine>();
   readonly faults: SimCloudFaults = { createFailures: 0, deleteFailures: 0 };
   readonly counters = { created: 0, deleted: 0, createFailures: 0, deleteFailures: 0 };
+
+  constructor(options: { launchRunner?: RunnerLauncher } = {}) {
+    this.launchRunner = options.launchRunner ?? runSimulatedRunner;
+  }
 
   newMachineId(): string {
     return `sim-${randomBytes(6).toString("hex")}`;

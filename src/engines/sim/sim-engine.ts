@@ -1,4 +1,3 @@
-import { runSimulatedRunner } from "../../sim/runner.js";
 import { sleep } from "../../util/sleep.js";
 import {
   type Engine,
@@ -65,7 +64,7 @@ export class SimEngine implements Engine {
     try {
       await sleep(this.options.bootDelayMs, signal);
       machine.state = "running";
-      await runSimulatedRunner(jitConfig, signal);
+      await this.cloud.launchRunner(jitConfig, signal);
     } catch (error) {
       if (!signal.aborted) this.options.onRunnerError?.(machine.id, error);
     } finally {
