@@ -1,12 +1,11 @@
 import type { ScalesetApp } from "../app/app.js";
-import type { SimCloud } from "../engines/sim/sim-cloud.js";
 import type { SimSnapshot } from "../sim/github/index.js";
 
 /** One line a second: jobs by state, runners by state, machines in the simulated cloud. */
 export function formatSummary(
   startedAt: number,
   snapshot: SimSnapshot,
-  cloud: SimCloud,
+  machines: number,
   app: ScalesetApp,
 ): string {
   const jobs = { waiting: 0, running: 0, completed: 0 };
@@ -28,7 +27,7 @@ export function formatSummary(
   return (
     `[${String(seconds).padStart(4)}s] ${phase} | jobs waiting ${jobs.waiting} running ${jobs.running} ` +
     `done ${jobs.completed} | runners pending ${runners.pending} booting ${runners.booting} idle ${runners.idle} ` +
-    `busy ${runners.busy} deleting ${runners.deleting} | machines ${cloud.live().length} | ` +
+    `busy ${runners.busy} deleting ${runners.deleting} | machines ${machines} | ` +
     `registrations ${snapshot.runners.length}`
   );
 }
@@ -36,9 +35,8 @@ export function formatSummary(
 /** What is left behind after a run: machines, registrations, sessions. */
 export function leakReport(
   snapshot: SimSnapshot,
-  cloud: SimCloud,
+  machines: number,
 ): { clean: boolean; text: string } {
-  const machines = cloud.live().length;
   const registrations = snapshot.runners.length;
   const sessions = snapshot.sessions.length;
   const completed = snapshot.jobs.filter((j) => j.state === "completed").length;

@@ -1,9 +1,10 @@
 import { ScalesetApp } from "../app/app.js";
 import { loadConfig, parseDuration } from "../config/index.js";
-import { SimCloud } from "../engines/sim/sim-cloud.js";
 import { createLogger } from "../logging/logger.js";
 import { startGitHubSim } from "../sim/github/index.js";
 import { startJobStream } from "../sim/job-stream.js";
+import { startDemoCloud } from "./demo-clouds.js";
+import type { DemoEngine } from "./demo-engines.js";
 import { formatSummary, leakReport } from "./demo-summary.js";
 import { runUntilStopped } from "./lifecycle.js";
 
@@ -15,7 +16,7 @@ export interface DemoArgs {
   rate: number;
   duration: string;
   "max-runners": number;
-  engine: string;
+  engine: DemoEngine;
   port?: number;
   quiet: boolean;
 }
@@ -28,14 +29,15 @@ export interface DemoArgs {
 export async function demoCommand(args: DemoArgs): Promise<number> {
   const [minDuration, maxDuration] = parseDurationRange(args.duration);
   const sim = await startGitHubSim({ pat: DEMO_TOKEN, longPollMs: 10_000 });
+  const demoCloud = await startDemoCloud(args.engine);
+  Object.assign(process.env, demoCloud.env);
   const port = args.port ?? (process.env.PORT ? Number(process.env.PORT) : 8080);
   const config = await loadConfig({
-    yamlText: demoYaml(sim.configUrl(), args["max-runners"], port),
+    yamlText: demoYaml(sim.configUrl(), args["max-runners"], port, demoCloud.engineYaml),
     env: { ...process.env, GITHUB_TOKEN: DEMO_TOKEN, PORT: String(port) },
   });
   const logger = createLogger({ level: config.logging.level, format: config.logging.format });
-  const cloud = new SimCloud();
-  const app = new ScalesetApp({ config, logger, simCloud: cloud });
+  const app = new ScalesetApp({ config, logger, simCloud: demoCloud.simCloud });
   const stream = startJobStream(sim, {
     labels: [DEMO_SCALE_SET],
     ratePerSecond: args.rate,
@@ -45,10 +47,10 @@ export async function demoCommand(args: DemoArgs): Promise<number> {
   const startedAt = Date.now();
   const summary = args.quiet
     ? undefined
-    : setInterval(
-        () => process.stderr.write(`${formatSummary(startedAt, sim.snapshot(), cloud, app)}\n`),
-        1000,
-      );
+    : setInterval(async () => {
+        const machines = await demoCloud.liveMachines().catch(() => -1);
+        process.stderr.write(`${formatSummary(startedAt, sim.snapshot(), machines, app)}\n`);
+      }, 1000);
   const target = args.jobs;
   const finished =
     target === undefined
@@ -58,16 +60,22 @@ export async function demoCommand(args: DemoArgs): Promise<number> {
             (s) => s.jobs.filter((j) => j.state === "completed").length >= target,
             24 * 3_600_000,
           )
-          .then(() => waitUntil(() => cloud.live().length === 0 && idleScaler(app), 60_000));
+          .then(() =>
+            waitUntil(
+              async () => (await demoCloud.liveMachines()) === 0 && idleScaler(app),
+              60_000,
+            ),
+          );
   try {
     const code = await runUntilStopped(app, logger, config.scaler.shutdownGrace, finished);
     stream.stop();
-    const report = leakReport(sim.snapshot(), cloud);
+    const report = leakReport(sim.snapshot(), await demoCloud.liveMachines());
     process.stderr.write(`${report.text}\n`);
     return code === 0 && (target === undefined || report.clean) ? code : 1;
   } finally {
     if (summary) clearInterval(summary);
     stream.stop();
+    await demoCloud.stop();
     await sim.stop();
   }
 }
@@ -79,9 +87,11 @@ function idleScaler(app: ScalesetApp): boolean {
   });
 }
 
-async function waitUntil(predicate: () => boolean, timeoutMs: number): Promise<void> {
+async function waitUntil(predicate: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!predicate() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  while (!(await predicate()) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 function parseDurationRange(text: string): [number, number] {
@@ -92,7 +102,7 @@ function parseDurationRange(text: string): [number, number] {
   return [min, max];
 }
 
-function demoYaml(configUrl: string, maxRunners: number, port: number): string {
+function demoYaml(configUrl: string, maxRunners: number, port: number, engineYaml: string): string {
   return [
     "github:",
     `  url: ${configUrl}`,
@@ -102,7 +112,7 @@ function demoYaml(configUrl: string, maxRunners: number, port: number): string {
     "    min_runners: 0",
     `    max_runners: ${maxRunners}`,
     "    idle_timeout: 30s",
-    "    engine: { type: sim, sim: { boot_delay: 1500ms, create_delay: 200ms } }",
+    `    engine: ${engineYaml}`,
     "scaler: { reconcile_interval: 30s, shutdown_grace: 10s }",
     `server: { port: ${port}, host: 127.0.0.1 }`,
     "",

@@ -5,6 +5,7 @@
  */
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
+import { DEMO_ENGINES, type DemoEngine } from "./demo-engines.js";
 
 const CONFIG_HELP =
   "Any config field can be set with a dotted flag, e.g. --github.url URL, --scalesets.0.max_runners 5, " +
@@ -55,9 +56,8 @@ export async function main(argv: string[]): Promise<number> {
             describe: "max_runners of the demo scale set",
           })
           .option("engine", {
-            type: "string",
-            default: "sim",
-            choices: ["sim"],
+            default: "sim" as DemoEngine,
+            choices: DEMO_ENGINES,
             describe: "Which simulated cloud to use",
           })
           .option("port", {

@@ -4,7 +4,12 @@
  */
 import type { EngineConfig } from "./engines/index.js";
 
-export type { EngineConfig, SimEngineConfig } from "./engines/index.js";
+export type {
+  Ec2EngineConfig,
+  EngineConfig,
+  GcpEngineConfig,
+  SimEngineConfig,
+} from "./engines/index.js";
 
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 export type LogFormat = "json" | "pretty";

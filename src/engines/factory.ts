@@ -30,5 +30,13 @@ export async function createEngine(config: EngineConfig, context: EngineContext)
           context.logger.warn({ err: error, machine: machineId }, "simulated runner failed"),
       });
     }
+    case "gcp": {
+      const { createGcpEngine } = await import("./gcp/index.js");
+      return await createGcpEngine(config, context);
+    }
+    case "ec2": {
+      const { createEc2Engine } = await import("./ec2/index.js");
+      return await createEc2Engine(config, context);
+    }
   }
 }
