@@ -183,7 +183,7 @@ scalesets:
   - { name: dup }
   - { name: "${"x".repeat(101)}" }
   - { name: l, labels: [] }
-  - { name: e1, engine: { type: gcp } }
+  - { name: e1, engine: { type: azure } }
   - { name: e2, engine: { sim: {} } }
   - { name: t, boot_timeout: 0 }
 `);
@@ -197,7 +197,7 @@ scalesets:
       "scalesets[3].labels: must not be empty — list at least one label",
     );
     expect(error.message).toContain(
-      "scalesets[4].engine.type: unknown engine type — use one of: sim",
+      "scalesets[4].engine.type: unknown engine type — use one of: sim, gcp, ec2",
     );
     expect(error.message).toContain(
       "scalesets[5].engine.type: is required — set type to one of: sim",
