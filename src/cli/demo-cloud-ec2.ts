@@ -1,6 +1,28 @@
+import { startEc2Sim } from "../sim/ec2/index.js";
 import type { DemoCloud } from "./demo-clouds.js";
 
-/** STUB: the ec2 engine work replaces this with its fake cloud. */
+const SUBNETS = { "subnet-0demo000000000a": "us-east-1a", "subnet-0demo000000000b": "us-east-1b" };
+
+/**
+ * `scaleset demo --engine ec2`: the real EC2 engine and AWS SDK against the EC2 fake on
+ * loopback. One instance type is out of capacity in one zone, so launches visibly fall through.
+ */
 export async function startEc2DemoCloud(): Promise<DemoCloud> {
-  throw new Error("scaleset demo --engine ec2 is not available yet");
+  const sim = await startEc2Sim({ subnets: SUBNETS, bootDelayMs: 1500, shutdownDelayMs: 500 });
+  sim.faults.failLaunches({ instanceType: "m7i.large", availabilityZone: "us-east-1a" });
+  const engineYaml =
+    `{ type: ec2, ec2: { region: us-east-1, endpoint: "${sim.url}", image_id: ami-0demo0000000000, ` +
+    `instance_types: [m7i.large, m6i.large], subnet_ids: [${Object.keys(SUBNETS).join(", ")}], ` +
+    "spot: true, max_run_duration: 1h, call_timeout: 10s } }";
+  return {
+    engineYaml,
+    env: {
+      // Fake credentials: the SDK signs with them; the fake checks only that a signature is there.
+      AWS_ACCESS_KEY_ID: "AKIDSCALESETDEMO",
+      AWS_SECRET_ACCESS_KEY: "scaleset-demo-not-a-secret",
+      AWS_EC2_METADATA_DISABLED: "true",
+    },
+    liveMachines: async () => sim.liveInstances().length,
+    stop: () => sim.stop(),
+  };
 }
