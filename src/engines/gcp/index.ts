@@ -1,14 +1,47 @@
 import type { GcpEngineConfig } from "../../config/types.js";
 import { type Engine, EngineError } from "../engine.js";
 import type { EngineContext } from "../factory.js";
+import { loadComputeApi } from "./compute-api.js";
+import { classifySdkError } from "./errors.js";
+import { GceEngine } from "./gce-engine.js";
+import type { GceApi } from "./gce-types.js";
 
-/** STUB until the GCP engine lands (issue 3). */
+export { GceEngine, type GceEngineOptions } from "./gce-engine.js";
+export type { GceApi } from "./gce-types.js";
+
+/**
+ * Builds the Compute Engine engine: loads the SDK (only now, and only its two clients) and
+ * authenticates with Application Default Credentials.
+ */
 export async function createGcpEngine(
-  _config: GcpEngineConfig,
-  _context: EngineContext,
+  config: GcpEngineConfig,
+  context: EngineContext,
 ): Promise<Engine> {
-  throw new EngineError("the gcp engine is not implemented yet", {
-    code: "UNSUPPORTED",
-    retryable: false,
+  const settings = config.gcp;
+  const started = Date.now();
+  let api: GceApi;
+  try {
+    api = await loadComputeApi({
+      project: settings.project,
+      apiEndpoint: settings.apiEndpoint,
+      apiTimeoutMs: settings.apiTimeout,
+    });
+  } catch (error) {
+    const classified = classifySdkError(error, "Compute Engine client");
+    throw new EngineError(
+      `${classified.message} — scaleset uses Application Default Credentials: attach a service account, set GOOGLE_APPLICATION_CREDENTIALS to a credential file, or run gcloud auth application-default login`,
+      { code: classified.code, retryable: false },
+    );
+  }
+  context.logger.debug(
+    { project: settings.project, zones: settings.zones, ms: Date.now() - started },
+    "Compute Engine client ready",
+  );
+  return new GceEngine({
+    settings,
+    scaleSetName: context.scaleSetName,
+    owner: context.owner,
+    logger: context.logger,
+    api,
   });
 }

@@ -1,0 +1,79 @@
+/**
+ * The subset of Compute Engine v1 resources the engine reads and writes, as plain structural
+ * types. They are assignable to the SDK's generated `protos` interfaces, so the engine code
+ * never depends on the SDK (whose type and runtime load is heavy) outside `compute-api.ts`.
+ */
+
+export interface GceInstanceResource {
+  name: string;
+  machineType: string;
+  labels: Record<string, string>;
+  metadata: { items: Array<{ key: string; value: string }> };
+  disks: Array<{
+    boot: boolean;
+    autoDelete: boolean;
+    initializeParams: {
+      sourceImage: string;
+      diskSizeGb: string;
+      diskType: string;
+      labels: Record<string, string>;
+    };
+  }>;
+  networkInterfaces: Array<{
+    network: string;
+    subnetwork?: string;
+    accessConfigs: Array<{ name: string; type: string }>;
+  }>;
+  serviceAccounts: Array<{ email: string; scopes: string[] }>;
+  tags?: { items: string[] };
+  scheduling: {
+    provisioningModel: "SPOT" | "STANDARD";
+    automaticRestart: boolean;
+    onHostMaintenance: "TERMINATE" | "MIGRATE";
+    instanceTerminationAction: "DELETE";
+    maxRunDuration: { seconds: string };
+  };
+}
+
+/** An instance as get/list return it (only what the engine reads). */
+export interface GceInstance {
+  name?: string | null;
+  zone?: string | null;
+  status?: string | null;
+  labels?: Record<string, string> | null;
+  creationTimestamp?: string | null;
+}
+
+export interface GceOperationErrorItem {
+  code?: string | null;
+  message?: string | null;
+}
+
+export interface GceOperation {
+  name?: string | null;
+  status?: string | null;
+  httpErrorStatusCode?: number | null;
+  error?: { errors?: GceOperationErrorItem[] | null } | null;
+}
+
+/** Per-call options: every call is bounded and can be cancelled. */
+export interface CallLimits {
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+/** The narrow Compute Engine API the engine uses; `compute-api.ts` implements it with the SDK. */
+export interface GceApi {
+  insert(
+    zone: string,
+    resource: GceInstanceResource,
+    requestId: string,
+    limits: CallLimits,
+  ): Promise<GceOperation>;
+  delete(zone: string, name: string, requestId: string, limits: CallLimits): Promise<GceOperation>;
+  /** One `zoneOperations.wait` call: returns the operation, DONE or not. */
+  waitOperation(zone: string, operation: string, limits: CallLimits): Promise<GceOperation>;
+  /** All pages of `instances.aggregatedList` for a server-side filter. */
+  aggregatedList(filter: string, limits: CallLimits): Promise<GceInstance[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,149 @@
+import { randomBytes } from "node:crypto";
+import type { GceOperationError } from "./types.js";
+
+/**
+ * Zonal long-running operations: PENDING → RUNNING → DONE after a delay, DONE with an
+ * `error.errors[]` list when the work failed. `wait` holds until DONE or a timeout, as on GCE.
+ */
+
+export const SELF_LINK_BASE = "https://www.googleapis.com/compute/v1";
+
+export type OperationStatus = "PENDING" | "RUNNING" | "DONE";
+
+export interface OperationFailure extends GceOperationError {
+  httpStatus: number;
+  details?: unknown[];
+}
+
+export interface SimOperation {
+  id: string;
+  name: string;
+  project: string;
+  zone: string;
+  type: "insert" | "delete";
+  target: string;
+  status: OperationStatus;
+  failure?: OperationFailure;
+  insertTime: Date;
+  startTime?: Date;
+  endTime?: Date;
+  /** Settles when the operation is DONE. */
+  done: Promise<void>;
+}
+
+const HTTP_TEXT: Record<number, string> = {
+  400: "BAD REQUEST",
+  403: "FORBIDDEN",
+  500: "INTERNAL SERVER ERROR",
+  503: "SERVICE UNAVAILABLE",
+};
+
+export class OperationTable {
+  readonly #ops = new Map<string, SimOperation>();
+  readonly #timers = new Set<NodeJS.Timeout>();
+
+  #key(project: string, zone: string, name: string): string {
+    return `${project}/${zone}/${name}`;
+  }
+
+  /**
+   * Starts an operation that finishes after `delayMs`; `work` runs at that point and returns the
+   * failure to report, if any.
+   */
+  start(
+    init: Pick<SimOperation, "project" | "zone" | "type" | "target">,
+    delayMs: number,
+    work: () => OperationFailure | undefined,
+  ): SimOperation {
+    let resolve: () => void = () => undefined;
+    const op: SimOperation = {
+      ...init,
+      id: String(BigInt(`0x${randomBytes(7).toString("hex")}`)),
+      name: `operation-${Date.now()}-${randomBytes(6).toString("hex")}`,
+      status: "PENDING",
+      insertTime: new Date(),
+      done: new Promise<void>((r) => {
+        resolve = r;
+      }),
+    };
+    this.#ops.set(this.#key(op.project, op.zone, op.name), op);
+    this.#after(0, () => {
+      // Timers of different lengths may fire out of order under load: never undo DONE.
+      if (op.status !== "PENDING") return;
+      op.status = "RUNNING";
+      op.startTime = new Date();
+    });
+    this.#after(Math.max(1, delayMs), () => {
+      op.failure = work();
+      op.status = "DONE";
+      op.startTime ??= new Date();
+      op.endTime = new Date();
+      resolve();
+    });
+    return op;
+  }
+
+  get(project: string, zone: string, name: string): SimOperation | undefined {
+    return this.#ops.get(this.#key(project, zone, name));
+  }
+
+  /** Resolves when the operation is DONE or after `timeoutMs`, whichever is first. */
+  async wait(op: SimOperation, timeoutMs: number): Promise<SimOperation> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      op.done,
+      new Promise<void>((r) => {
+        timer = setTimeout(r, timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    return op;
+  }
+
+  /** Runs `fn` after `ms` unless the table is stopped first. */
+  #after(ms: number, fn: () => void): void {
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      fn();
+    }, ms);
+    this.#timers.add(timer);
+  }
+
+  stop(): void {
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.clear();
+  }
+}
+
+export function operationJson(op: SimOperation): Record<string, unknown> {
+  const zoneUrl = `${SELF_LINK_BASE}/projects/${op.project}/zones/${op.zone}`;
+  return {
+    kind: "compute#operation",
+    id: op.id,
+    name: op.name,
+    zone: zoneUrl,
+    operationType: op.type,
+    targetLink: `${zoneUrl}/instances/${op.target}`,
+    status: op.status,
+    progress: op.status === "DONE" ? 100 : 0,
+    insertTime: op.insertTime.toISOString(),
+    ...(op.startTime ? { startTime: op.startTime.toISOString() } : {}),
+    ...(op.endTime ? { endTime: op.endTime.toISOString() } : {}),
+    selfLink: `${zoneUrl}/operations/${op.name}`,
+    ...(op.failure
+      ? {
+          httpErrorStatusCode: op.failure.httpStatus,
+          httpErrorMessage: HTTP_TEXT[op.failure.httpStatus] ?? "ERROR",
+          error: {
+            errors: [
+              {
+                code: op.failure.code,
+                message: op.failure.message,
+                ...(op.failure.details ? { errorDetails: op.failure.details } : {}),
+              },
+            ],
+          },
+        }
+      : {}),
+  };
+}
