@@ -5,9 +5,16 @@ import type { SimCloud } from "../engines/sim/sim-cloud.js";
 import { ActionsClient, type RetryOptions } from "../github/index.js";
 import type { ScalerObserver } from "../scaler/events.js";
 import { type RouteHandler, StatusServer } from "../server/status-server.js";
+import type { Telemetry } from "../telemetry/index.js";
 import { VERSION } from "../version.js";
 import { processOwnerName } from "./owner.js";
-import { type ListenerTuning, ScaleSetUnit, type ScaleSetUnitStatus } from "./scale-set-unit.js";
+import {
+  combineListenerObservers,
+  combineScalerObservers,
+  type ListenerTuning,
+  ScaleSetUnit,
+  type ScaleSetUnitStatus,
+} from "./scale-set-unit.js";
 
 export interface AppOptions {
   config: ScalesetConfig;
@@ -20,6 +27,8 @@ export interface AppOptions {
   /** Extra routes on the main port (telemetry mounts /metrics here). */
   routes?: Record<string, RouteHandler>;
   env?: NodeJS.ProcessEnv;
+  /** Started telemetry (traces, metrics); absent or disabled means no instrumentation at all. */
+  telemetry?: Telemetry;
 }
 
 export interface AppStatus {
@@ -50,6 +59,7 @@ export class ScalesetApp {
       logger: options.logger.child({ component: "github" }),
       retry: options.retry,
       env: options.env,
+      httpObserver: options.telemetry?.githubObserver,
     });
   }
 
@@ -63,32 +73,42 @@ export class ScalesetApp {
 
   async start(): Promise<void> {
     const { config, logger } = this.#o;
+    const telemetry = this.#o.telemetry?.enabled ? this.#o.telemetry : undefined;
     for (const scaleSet of config.scalesets) {
-      const engine = await createEngine(scaleSet.engine, {
+      const created = await createEngine(scaleSet.engine, {
         scaleSetName: scaleSet.name,
         owner: this.owner,
         logger: logger.child({ scaleSet: scaleSet.name, component: "engine" }),
         simCloud: this.#o.simCloud,
       });
-      this.#units.push(
-        new ScaleSetUnit({
-          config: scaleSet,
-          scaler: config.scaler,
-          client: this.#client,
-          engine,
-          ownerName: this.owner,
-          logger,
-          observer: this.#o.observer,
-          tuning: this.#o.tuning,
-        }),
-      );
+      const engine = telemetry ? telemetry.instrumentEngine(created, scaleSet.name) : created;
+      const hooks = telemetry?.instrumentUnit({ scaleSet: scaleSet.name, engineType: engine.type });
+      const tuning = this.#o.tuning;
+      const unit = new ScaleSetUnit({
+        config: scaleSet,
+        scaler: config.scaler,
+        client: this.#client,
+        engine,
+        ownerName: this.owner,
+        logger,
+        observer: combineScalerObservers(this.#o.observer, hooks?.scalerObserver),
+        tuning: hooks
+          ? {
+              ...tuning,
+              observer: combineListenerObservers(tuning?.observer, hooks.listenerObserver),
+            }
+          : tuning,
+        tracing: hooks?.tracing,
+      });
+      hooks?.watch(() => unit.status());
+      this.#units.push(unit);
     }
     this.#server = new StatusServer({
       host: config.server.host,
       port: config.server.port,
       ready: () => this.ready(),
       status: () => this.status(),
-      routes: this.#o.routes,
+      routes: { ...telemetry?.routes, ...this.#o.routes },
     });
     this.#url = await this.#server.listen();
     logger.info({ url: this.#url, scalesets: this.#units.map((u) => u.name) }, "scaleset started");

@@ -7,7 +7,7 @@ import {
   type ListenerStatus,
   ScaleSetListener,
 } from "../listener/listener.js";
-import type { ScalerObserver } from "../scaler/events.js";
+import type { ScalerObserver, ScalerTracing } from "../scaler/events.js";
 import { Scaler, type ScalerSnapshot } from "../scaler/scaler.js";
 
 export interface ListenerTuning {
@@ -26,6 +26,8 @@ export interface ScaleSetUnitOptions {
   logger: Logger;
   observer?: ScalerObserver;
   tuning?: ListenerTuning;
+  /** Telemetry spans around provisioning, teardown and reconciliation. */
+  tracing?: ScalerTracing;
 }
 
 export interface ScaleSetUnitStatus {
@@ -119,6 +121,7 @@ export class ScaleSetUnit {
       engine,
       logger: logger.child({ scaleSet: config.name }),
       observer: this.#o.observer,
+      tracing: this.#o.tracing,
     });
     return this.#scaler;
   }
@@ -132,4 +135,39 @@ export class ScaleSetUnit {
     this.#scalerStarted = true;
     await this.#scaler.start();
   }
+}
+
+/** Both observers see every event (benchmark or tests plus telemetry). */
+export function combineScalerObservers(
+  a: ScalerObserver | undefined,
+  b: ScalerObserver | undefined,
+): ScalerObserver | undefined {
+  if (!a || !b) return a ?? b;
+  return (event) => {
+    a(event);
+    b(event);
+  };
+}
+
+/** Calls both observers' hooks; `b` wraps message handling (`a` may not wrap). */
+export function combineListenerObservers(
+  a: ListenerObserver | undefined,
+  b: ListenerObserver | undefined,
+): ListenerObserver | undefined {
+  if (!a || !b) return a ?? b;
+  return {
+    pollStarted() {
+      a.pollStarted?.();
+      b.pollStarted?.();
+    },
+    pollEnded(message, durationMs) {
+      a.pollEnded?.(message, durationMs);
+      b.pollEnded?.(message, durationMs);
+    },
+    messageHandled(durationMs, jobMessages) {
+      a.messageHandled?.(durationMs, jobMessages);
+      b.messageHandled?.(durationMs, jobMessages);
+    },
+    wrapMessage: b.wrapMessage?.bind(b) ?? a.wrapMessage?.bind(a),
+  };
 }

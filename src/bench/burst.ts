@@ -3,6 +3,8 @@
  * the scaleset under test runs in its own process so its CPU and memory are measured alone.
  */
 import { fork } from "node:child_process";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { startGitHubSim } from "../sim/github/index.js";
 import { runSimulatedRunner } from "../sim/runner.js";
 import type { FromScaler, ScalerReport } from "./protocol.js";
@@ -12,9 +14,30 @@ const JOBS = Number(process.env.BENCH_JOBS ?? 1000);
 const JOB_MS = Number(process.env.BENCH_JOB_MS ?? 2000);
 const TOKEN = "ghp_bench_token";
 
+const TELEMETRY = process.env.BENCH_TELEMETRY === "1";
+
+// BENCH_TELEMETRY=1: an OTLP/HTTP sink for the scaler's exports (it only counts what arrives).
+const otlp = { requests: 0, bytes: 0 };
+const sink = createServer((req, res) => {
+  req.on("data", (chunk: Buffer) => {
+    otlp.bytes += chunk.length;
+  });
+  req.on("end", () => {
+    otlp.requests++;
+    res.writeHead(200, { "content-type": "application/x-protobuf" });
+    res.end();
+  });
+});
+if (TELEMETRY) await new Promise<void>((resolve) => sink.listen(0, "127.0.0.1", resolve));
+const sinkUrl = TELEMETRY ? `http://127.0.0.1:${(sink.address() as AddressInfo).port}` : "";
+
 const sim = await startGitHubSim({ pat: TOKEN, longPollMs: 5000 });
 const child = fork(new URL("./scaler-process.js", import.meta.url), [sim.configUrl()], {
-  env: { ...process.env, GITHUB_TOKEN: TOKEN },
+  env: {
+    ...process.env,
+    GITHUB_TOKEN: TOKEN,
+    ...(TELEMETRY ? { OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl } : {}),
+  },
   // BENCH_CPU_PROF=dir writes a V8 CPU profile of the scaler process there.
   execArgv: process.env.BENCH_CPU_PROF
     ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
@@ -47,6 +70,16 @@ const next = (type: FromScaler["type"]) =>
   });
 
 const polling = (await next("polling")) as Extract<FromScaler, { type: "polling" }>;
+// Prometheus scrapes every 5 s (a tight scrape_interval; 15–60 s is usual).
+let scrapes = 0;
+const scraper = polling.metricsUrl
+  ? setInterval(() => {
+      fetch(polling.metricsUrl as string)
+        .then((r) => r.text())
+        .then(() => scrapes++)
+        .catch(() => undefined);
+    }, 5000)
+  : undefined;
 const t0 = performance.now();
 sim.enqueueJobs("bench", JOBS, { durationMs: JOB_MS });
 await sim.waitFor((s) => s.jobs.filter((j) => j.state === "completed").length === JOBS, 600_000);
@@ -64,11 +97,13 @@ for (;;) {
   await new Promise((r) => setTimeout(r, 200));
 }
 const wall = performance.now() - t0;
+if (scraper) clearInterval(scraper);
 const snap = sim.snapshot();
 child.send({ type: "stop" });
 await new Promise((r) => child.once("exit", r));
 const sessionsLeft = sim.snapshot().sessions.length;
 await sim.stop();
+if (TELEMETRY) sink.close();
 
 const cpuMs = report.cpuUserMs + report.cpuSystemMs;
 const distinctRunners = new Set(snap.jobs.map((j) => j.runnerName)).size;
@@ -100,6 +135,13 @@ const rows: Array<[string, string, string]> = [
   ["machines created / deleted", `${report.created} / ${report.deleted}`, ""],
   ["leaks (machines + registrations + sessions)", String(leaks), "target 0"],
   ["process start → first poll", `${polling.msSinceProcessStart.toFixed(0)} ms`, ""],
+  [
+    "telemetry",
+    TELEMETRY ? "on" : "off",
+    TELEMETRY
+      ? `OTLP ${otlp.requests} exports, ${(otlp.bytes / 1e6).toFixed(1)} MB; ${scrapes} scrapes`
+      : "BENCH_TELEMETRY=1 turns traces + metrics on",
+  ],
 ];
 const width = Math.max(...rows.map((r) => r[0].length));
 for (const [name, value, note] of rows) {

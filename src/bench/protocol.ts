@@ -6,7 +6,8 @@ export type ToScaler =
   | { type: "runner-exited"; id: number };
 
 export type FromScaler =
-  | { type: "polling"; msSinceProcessStart: number }
+  /** `metricsUrl`: the Prometheus endpoint, when telemetry is on (BENCH_TELEMETRY=1). */
+  | { type: "polling"; msSinceProcessStart: number; metricsUrl?: string }
   /** Start a simulated VM's runner in the driver (it plays the cloud's VMs). */
   | { type: "launch-runner"; id: number; jitConfig: string }
   | { type: "kill-runner"; id: number }

@@ -6,10 +6,15 @@ import pino from "pino";
 import { ScalesetApp } from "../app/app.js";
 import { loadConfig } from "../config/index.js";
 import { SimCloud } from "../engines/sim/sim-cloud.js";
+import { resolveTelemetrySettings, startTelemetry } from "../telemetry/index.js";
+import { VERSION } from "../version.js";
 import type { FromScaler, ToScaler } from "./protocol.js";
 
 const [configUrl, token] = [process.argv[2] ?? "", process.env.GITHUB_TOKEN ?? ""];
 const send = (message: FromScaler) => process.send?.(message);
+// BENCH_TELEMETRY=1: traces and metrics fully on — OTLP/protobuf to the driver's sink
+// (OTEL_EXPORTER_OTLP_ENDPOINT, set by the driver) and a Prometheus endpoint it scrapes.
+const telemetryOn = process.env.BENCH_TELEMETRY === "1";
 
 const config = await loadConfig({
   yamlText: `
@@ -22,6 +27,7 @@ scalesets:
 scaler: { create_concurrency: 1000, delete_concurrency: 200, reconcile_interval: 10m }
 server: { port: 0, host: 127.0.0.1 }
 logging: { level: warn, format: json }
+${telemetryOn ? "telemetry: { enabled: true, metric_export_interval: 5s, prometheus: { host: 127.0.0.1, port: 0 } }" : ""}
 `,
   env: { GITHUB_TOKEN: token },
   stdoutIsTTY: false,
@@ -55,8 +61,12 @@ let maxGapWithDeletes = 0;
 let first = true;
 let cpuAtBurst: NodeJS.CpuUsage | null = null;
 
+const telemetry = await startTelemetry(resolveTelemetrySettings(config.telemetry), {
+  serviceVersion: VERSION,
+});
 const app: ScalesetApp = new ScalesetApp({
   config,
+  telemetry,
   logger: pino({ level: "warn" }),
   simCloud: cloud,
   observer: (event) => {
@@ -72,7 +82,11 @@ const app: ScalesetApp = new ScalesetApp({
         const now = performance.now();
         if (first) {
           first = false;
-          send({ type: "polling", msSinceProcessStart: now });
+          send({
+            type: "polling",
+            msSinceProcessStart: now,
+            metricsUrl: telemetry.prometheusUrl ?? undefined,
+          });
         }
         if (pollEndedAt !== null) {
           const gap = now - pollEndedAt;
@@ -93,6 +107,10 @@ process.on("message", async (message: ToScaler) => {
     runners.get(message.id)?.();
     runners.delete(message.id);
   } else if (message.type === "report") {
+    // Export what is still buffered before the last report: its CPU belongs to the figures.
+    // (Only then: a forced metrics export on every poll of the driver would inflate them.)
+    if (cloud.live().length === 0 && (app.units[0]?.scaler?.runners().length ?? 0) === 0)
+      await telemetry.flush();
     const cpu = process.cpuUsage(cpuAtBurst ?? undefined);
     send({
       type: "report",
@@ -112,6 +130,7 @@ process.on("message", async (message: ToScaler) => {
     });
   } else if (message.type === "stop") {
     await app.stop(10_000);
+    await telemetry.shutdown(10_000);
     process.exit(0);
   }
 });

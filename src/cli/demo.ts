@@ -3,6 +3,8 @@ import { loadConfig, parseDuration } from "../config/index.js";
 import { createLogger } from "../logging/logger.js";
 import { startGitHubSim } from "../sim/github/index.js";
 import { startJobStream } from "../sim/job-stream.js";
+import { resolveTelemetrySettings, startTelemetry } from "../telemetry/index.js";
+import { VERSION } from "../version.js";
 import { startDemoCloud } from "./demo-clouds.js";
 import type { DemoEngine } from "./demo-engines.js";
 import { formatSummary, leakReport } from "./demo-summary.js";
@@ -19,6 +21,8 @@ export interface DemoArgs {
   engine: DemoEngine;
   port?: number;
   quiet: boolean;
+  /** Export traces and metrics (OTLP to OTEL_EXPORTER_OTLP_ENDPOINT or localhost:4318, Prometheus). */
+  telemetry?: boolean;
 }
 
 /**
@@ -33,11 +37,25 @@ export async function demoCommand(args: DemoArgs): Promise<number> {
   Object.assign(process.env, demoCloud.env);
   const port = args.port ?? (process.env.PORT ? Number(process.env.PORT) : 8080);
   const config = await loadConfig({
-    yamlText: demoYaml(sim.configUrl(), args["max-runners"], port, demoCloud.engineYaml),
+    yamlText: demoYaml(
+      sim.configUrl(),
+      args["max-runners"],
+      port,
+      demoCloud.engineYaml,
+      args.telemetry === true,
+    ),
     env: { ...process.env, GITHUB_TOKEN: DEMO_TOKEN, PORT: String(port) },
   });
-  const logger = createLogger({ level: config.logging.level, format: config.logging.format });
-  const app = new ScalesetApp({ config, logger, simCloud: demoCloud.simCloud });
+  const telemetry = await startTelemetry(resolveTelemetrySettings(config.telemetry), {
+    serviceVersion: VERSION,
+  });
+  const logger = createLogger({
+    level: config.logging.level,
+    format: config.logging.format,
+    mixin: telemetry.logMixin,
+  });
+  telemetry.useLogger(logger);
+  const app = new ScalesetApp({ config, logger, simCloud: demoCloud.simCloud, telemetry });
   const stream = startJobStream(sim, {
     labels: [DEMO_SCALE_SET],
     ratePerSecond: args.rate,
@@ -67,7 +85,13 @@ export async function demoCommand(args: DemoArgs): Promise<number> {
             ),
           );
   try {
-    const code = await runUntilStopped(app, logger, config.scaler.shutdownGrace, finished);
+    const code = await runUntilStopped(
+      app,
+      logger,
+      config.scaler.shutdownGrace,
+      finished,
+      (remainingMs) => telemetry.shutdown(remainingMs),
+    );
     stream.stop();
     const report = leakReport(sim.snapshot(), await demoCloud.liveMachines());
     process.stderr.write(`${report.text}\n`);
@@ -75,6 +99,7 @@ export async function demoCommand(args: DemoArgs): Promise<number> {
   } finally {
     if (summary) clearInterval(summary);
     stream.stop();
+    await telemetry.shutdown(2_000); // no-op when already flushed
     await demoCloud.stop();
     await sim.stop();
   }
@@ -102,7 +127,13 @@ function parseDurationRange(text: string): [number, number] {
   return [min, max];
 }
 
-function demoYaml(configUrl: string, maxRunners: number, port: number, engineYaml: string): string {
+function demoYaml(
+  configUrl: string,
+  maxRunners: number,
+  port: number,
+  engineYaml: string,
+  telemetry: boolean,
+): string {
   return [
     "github:",
     `  url: ${configUrl}`,
@@ -115,6 +146,7 @@ function demoYaml(configUrl: string, maxRunners: number, port: number, engineYam
     `    engine: ${engineYaml}`,
     "scaler: { reconcile_interval: 30s, shutdown_grace: 10s }",
     `server: { port: ${port}, host: 127.0.0.1 }`,
+    ...(telemetry ? ["telemetry: { enabled: true }"] : []),
     "",
   ].join("\n");
 }

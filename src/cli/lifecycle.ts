@@ -4,13 +4,15 @@ import type { ScalesetApp } from "../app/app.js";
 /**
  * Runs the app until SIGINT/SIGTERM (or `until` resolves), then stops it gracefully: polling
  * stops, sessions are deleted, in-flight cloud calls get the grace period. A second signal
- * exits at once.
+ * exits at once. `afterStop` gets what is left of the grace period (telemetry flushes in it; a
+ * fifth of the grace, at most 2 s, is kept back for it).
  */
 export async function runUntilStopped(
   app: ScalesetApp,
   logger: Logger,
   graceMs: number,
   until?: Promise<unknown>,
+  afterStop?: (remainingGraceMs: number) => Promise<void>,
 ): Promise<number> {
   let signalled: (name: string) => void = () => undefined;
   const stopRequested = new Promise<string>((resolve) => {
@@ -34,11 +36,14 @@ export async function runUntilStopped(
       until?.then(() => "done") ?? new Promise<string>(() => {}),
     ]);
     logger.info({ reason, graceMs }, "shutting down");
-    const clean = await app.stop(graceMs);
+    const stopStarted = Date.now();
+    const reserve = afterStop ? Math.min(2_000, Math.floor(graceMs / 5)) : 0;
+    const clean = await app.stop(graceMs - reserve);
     if (!clean)
       logger.warn(
         "grace period ended with cloud calls still in flight; reconciliation will finish them",
       );
+    await afterStop?.(Math.max(0, graceMs - (Date.now() - stopStarted)));
     logger.info("stopped");
     return 0;
   } finally {

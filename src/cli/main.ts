@@ -68,6 +68,12 @@ export async function main(argv: string[]): Promise<number> {
             type: "boolean",
             default: false,
             describe: "No summary line, only logs",
+          })
+          .option("telemetry", {
+            type: "boolean",
+            default: false,
+            describe:
+              "Export traces and metrics: OTLP/HTTP to $OTEL_EXPORTER_OTLP_ENDPOINT (default http://localhost:4318, e.g. the Aspire dashboard) and Prometheus on :9464",
           }),
       async (args) => {
         const { demoCommand } = await import("./demo.js");
@@ -106,9 +112,17 @@ export async function main(argv: string[]): Promise<number> {
   return exitCode;
 }
 
+/**
+ * After a command returned, exit even if cloud calls that outlived the shutdown grace still hold
+ * sockets or timers: otherwise the platform's SIGKILL (10 s on Cloud Run) ends the process. The
+ * next process's reconciliation finishes what they left.
+ */
+const EXIT_LINGER_MS = 500;
+
 main(hideBin(process.argv)).then(
   (code) => {
     process.exitCode = code;
+    setTimeout(() => process.exit(code), EXIT_LINGER_MS).unref();
   },
   (error: unknown) => {
     process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -11,9 +11,12 @@ export type {
   LogFormat,
   LoggingConfig,
   LogLevel,
+  MetricsExporterName,
+  OtlpProtocol,
   ScalerConfig,
   ScaleSetConfig,
   ScalesetConfig,
   ServerConfig,
   SimEngineConfig,
+  TelemetryConfig,
 } from "./types.js";

@@ -6,7 +6,14 @@
 import { ConfigError, type ConfigProblem } from "./errors.js";
 
 /** Top-level config keys; anything else in a yargs argv is a CLI option of its own. */
-export const CONFIG_SECTIONS = ["github", "scalesets", "scaler", "server", "logging"] as const;
+export const CONFIG_SECTIONS = [
+  "github",
+  "scalesets",
+  "scaler",
+  "server",
+  "logging",
+  "telemetry",
+] as const;
 
 type Tree = Record<string, unknown>;
 

@@ -22,5 +22,8 @@ export function redactConfig(config: ScalesetConfig): ScalesetConfig {
   const credentials = copy.github.credentials;
   if (credentials.type === "pat") credentials.token = REDACTED;
   else credentials.privateKey = REDACTED;
+  // OTLP headers usually carry an API key, whatever the header is called.
+  const headers = copy.telemetry?.otlp.headers ?? {};
+  for (const name of Object.keys(headers)) headers[name] = REDACTED;
   return copy;
 }

@@ -6,6 +6,7 @@ import * as z from "zod";
 import { engineSchema } from "./engines/index.js";
 import { duration, section, text, wholeNumber } from "./fields.js";
 import { githubSchema } from "./github-schema.js";
+import { telemetrySchema } from "./telemetry-schema.js";
 import type { LogFormat, ScaleSetConfig, ScalesetConfig } from "./types.js";
 
 const NAME = /^[A-Za-z0-9._-]+$/;
@@ -129,5 +130,6 @@ export function configSchema(defaultLogFormat: LogFormat) {
     scaler: scalerSchema.prefault({}),
     server: serverSchema.prefault({}),
     logging: loggingSchema(defaultLogFormat).prefault({}),
+    telemetry: telemetrySchema.prefault({}),
   }).transform((c): ScalesetConfig => c);
 }

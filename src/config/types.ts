@@ -71,10 +71,45 @@ export interface LoggingConfig {
   format: LogFormat;
 }
 
+export type OtlpProtocol = "http/protobuf" | "http/json";
+export type MetricsExporterName = "otlp" | "prometheus";
+
+/**
+ * The `telemetry:` section as written in the YAML. The standard OTEL_* environment variables
+ * override it when telemetry starts (see src/telemetry/settings.ts).
+ */
+export interface TelemetryConfig {
+  /** Unset: on when an OTEL_* exporter or endpoint variable is set. */
+  enabled?: boolean;
+  serviceName: string;
+  resourceAttributes: Record<string, string>;
+  traces: "otlp" | "none";
+  metrics: MetricsExporterName[];
+  /** Ms between OTLP metric exports. */
+  metricExportInterval: number;
+  otlp: {
+    /** Base URL; `/v1/traces` and `/v1/metrics` are appended. */
+    endpoint: string;
+    protocol: OtlpProtocol;
+    /** Sent with every export, e.g. an API key. Secret: never logged. */
+    headers: Record<string, string>;
+    /** Ms per export request. */
+    timeout: number;
+  };
+  prometheus: {
+    host: string;
+    port: number;
+    path: string;
+    /** Serve the scrape endpoint on `server.port` instead of its own port (Cloud Run). */
+    onMainPort: boolean;
+  };
+}
+
 export interface ScalesetConfig {
   github: GitHubConfig;
   scalesets: ScaleSetConfig[];
   scaler: ScalerConfig;
   server: ServerConfig;
   logging: LoggingConfig;
+  telemetry: TelemetryConfig;
 }

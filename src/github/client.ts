@@ -23,7 +23,13 @@ import {
   ScaleSetNotFoundError,
   SessionConflictError,
 } from "./errors.js";
-import { HttpClient, type HttpMethod, type HttpResponse, type RetryOptions } from "./http.js";
+import {
+  HttpClient,
+  type HttpMethod,
+  type HttpObserver,
+  type HttpResponse,
+  type RetryOptions,
+} from "./http.js";
 import { type GitHubLogger, silentLogger } from "./logger.js";
 import { scaleSetBody } from "./scale-set-body.js";
 import type {
@@ -54,6 +60,8 @@ export interface ActionsClientOptions {
   env?: NodeJS.ProcessEnv;
   /** Clock override (tests). */
   now?: () => number;
+  /** Telemetry hook around every request (API, auth chain and message queue). */
+  httpObserver?: HttpObserver;
 }
 
 /** A request authenticated with the message-queue token (GET/DELETE message). */
@@ -91,6 +99,7 @@ export class ActionsClient {
       requestTimeoutMs: options.requestTimeoutMs,
       env: options.env,
       logger: this.logger,
+      observer: options.httpObserver,
     };
     // A burst of JIT/remove calls reuses a bounded set of keep-alive sockets instead of opening
     // one connection per call; the long poll has sockets of its own so it never waits behind them.
@@ -293,6 +302,7 @@ export class ActionsClient {
       },
       signal: req.signal,
       secrets: [req.token],
+      operation: req.method === "GET" ? "get_message" : "delete_message",
     });
   }
 

@@ -36,6 +36,8 @@ export interface HttpRequest {
   extraRetryStatuses?: readonly number[];
   /** Credentials used by this request, masked from any error text. */
   secrets?: string[];
+  /** Names the call for telemetry when the URL alone does not (message-queue requests). */
+  operation?: string;
 }
 
 export interface HttpResponse {
@@ -50,6 +52,25 @@ export interface HttpResponse {
   retries: number;
 }
 
+/**
+ * Telemetry hook around one logical request (all its attempts). `start` runs before the first
+ * attempt, in the caller's async context. Implementations must be cheap and must not throw.
+ */
+export interface HttpObserver {
+  start(req: HttpRequest): HttpRequestObservation | undefined;
+}
+
+export interface HttpRequestObservation {
+  /** A retry is about to wait; `reason` is `HTTP <status>` or a transport error code. */
+  retry?(attempt: number, reason: string): void;
+  /** The final response (any status), or the error that ended it (`aborted`: by the caller). */
+  end(
+    outcome:
+      | { status: number; retries: number }
+      | { error: unknown; retries: number; aborted: boolean },
+  ): void;
+}
+
 export interface HttpClientOptions {
   retry?: Partial<RetryOptions>;
   requestTimeoutMs?: number;
@@ -60,6 +81,8 @@ export interface HttpClientOptions {
   dispatcher?: Dispatcher;
   /** Most sockets per origin; requests beyond it wait for a free keep-alive socket. */
   connectionsPerOrigin?: number;
+  /** Telemetry hook (spans and metrics per request). */
+  observer?: HttpObserver;
 }
 
 /** Marks the per-attempt timeout as the abort reason so it can be told from caller aborts. */
@@ -72,6 +95,7 @@ export class HttpClient {
   readonly requestTimeoutMs: number;
   private readonly logger: GitHubLogger;
   private readonly dispatcher: Dispatcher;
+  private readonly observer: HttpObserver | undefined;
 
   constructor(options: HttpClientOptions = {}) {
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
@@ -80,9 +104,30 @@ export class HttpClient {
     this.dispatcher =
       options.dispatcher ??
       createDispatcher(options.env ?? process.env, { connections: options.connectionsPerOrigin });
+    this.observer = options.observer;
   }
 
   async send(req: HttpRequest): Promise<HttpResponse> {
+    const observation = this.observer?.start(req);
+    if (!observation) return this.sendWithRetries(req, undefined);
+    let retries = 0;
+    try {
+      const response = await this.sendWithRetries(req, (attempt, reason) => {
+        retries = attempt + 1;
+        observation.retry?.(attempt, reason);
+      });
+      observation.end({ status: response.status, retries: response.retries });
+      return response;
+    } catch (error) {
+      observation.end({ error, retries, aborted: req.signal?.aborted === true });
+      throw error;
+    }
+  }
+
+  private async sendWithRetries(
+    req: HttpRequest,
+    onRetry: ((attempt: number, reason: string) => void) | undefined,
+  ): Promise<HttpResponse> {
     const { maxRetries } = this.retry;
     for (let attempt = 0; ; attempt++) {
       req.signal?.throwIfAborted();
@@ -103,10 +148,12 @@ export class HttpClient {
             { cause: err },
           );
         }
+        onRetry?.(attempt, errorCodes(err)[0] ?? (err instanceof Error ? err.name : "error"));
         await this.backoff(req, attempt, this.delayFor(attempt), describeTransportError(err));
         continue;
       }
       if (attempt >= maxRetries || !this.isRetryableStatus(response.status, req)) return response;
+      onRetry?.(attempt, `HTTP ${response.status}`);
       await this.backoff(req, attempt, this.delayFor(attempt, response), `HTTP ${response.status}`);
     }
   }

@@ -18,7 +18,13 @@ export {
   ScaleSetNotFoundError,
   SessionConflictError,
 } from "./errors.js";
-export type { HttpResponse, RetryOptions } from "./http.js";
+export type {
+  HttpObserver,
+  HttpRequest,
+  HttpRequestObservation,
+  HttpResponse,
+  RetryOptions,
+} from "./http.js";
 export { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_RETRY } from "./http.js";
 export { createAppJwt, decodeJwtExpiry, JwtError } from "./jwt.js";
 export type { GitHubLogger } from "./logger.js";

@@ -35,6 +35,15 @@ export interface ListenerObserver {
   /** `message` is false for an empty poll (202 or empty 200). */
   pollEnded?(message: boolean, durationMs: number): void;
   messageHandled?(durationMs: number, jobMessages: number): void;
+  /**
+   * Runs the handling of one message (ack, acquire, dispatch to the scaler); telemetry runs it
+   * inside the message's span. Must call `handle` exactly once and return its promise's result.
+   */
+  wrapMessage?<T>(
+    message: ScaleSetMessage,
+    pollStartedAt: number,
+    handle: () => Promise<T>,
+  ): Promise<T>;
 }
 
 export interface ListenerStatus {
@@ -190,7 +199,10 @@ export class ScaleSetListener {
       this.#status.statistics = statistics;
       this.#status.messages++;
       const handleStart = Date.now();
-      await this.#handle(queue, scaler, message);
+      const received = message;
+      const handle = () => this.#handle(queue, scaler, received);
+      const wrap = this.#o.observer?.wrapMessage;
+      await (wrap ? wrap.call(this.#o.observer, received, pollStart, handle) : handle());
       const jobMessages =
         message.jobAvailable.length +
         message.jobAssigned.length +

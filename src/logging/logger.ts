@@ -15,6 +15,8 @@ export interface CreateLoggerOptions {
   format: LogFormat;
   /** Where lines go. Default: stdout. */
   destination?: NodeJS.WritableStream;
+  /** Extra fields for every line, e.g. `trace_id`/`span_id` of the active span (telemetry). */
+  mixin?: () => Record<string, unknown>;
 }
 
 export const REDACT_CENSOR = "[redacted]";
@@ -68,6 +70,7 @@ export function createLogger(opts: CreateLoggerOptions): Logger {
     formatters: { level: (label) => ({ level: label }) },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
+  if (opts.mixin) options.mixin = opts.mixin;
   if (opts.format === "pretty") return pino(options, prettyStream(opts.destination));
   return opts.destination === undefined ? pino(options) : pino(options, opts.destination);
 }

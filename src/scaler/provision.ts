@@ -65,6 +65,12 @@ export async function provisionRunner(
       labels: deps.labels,
     });
     record.machineId = machine.id;
+    deps.emit({
+      type: "machine-created",
+      runner: record.name,
+      machineId: machine.id,
+      location: machine.location,
+    });
     return { kind: "created" };
   } catch (error) {
     await removeQuietly(record, "create-failed", deps);
@@ -123,6 +129,6 @@ function fail(
   const code =
     error instanceof EngineError ? error.code : stage === "jit" ? "GITHUB_ERROR" : "UNKNOWN";
   deps.logger.warn({ err: error, runner: record.name, stage, retryable }, "runner create failed");
-  deps.emit({ type: "create-failed", runner: record.name, code, retryable });
+  deps.emit({ type: "create-failed", runner: record.name, code, retryable, stage });
   return { kind: "failed", retryable };
 }

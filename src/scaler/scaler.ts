@@ -4,7 +4,7 @@ import type { JobCompleted, JobStarted } from "../github/types.js";
 import { ConcurrencyLimiter } from "../util/limiter.js";
 import { backoffDelay } from "../util/sleep.js";
 import { desiredRunnerCount } from "./desired.js";
-import type { ScalerEvent, ScalerObserver } from "./events.js";
+import type { RunnerPhase, ScalerEvent, ScalerObserver, ScalerTracing } from "./events.js";
 import { provisionRunner, type ScalerGitHubApi } from "./provision.js";
 import { planReconcile } from "./reconcile-plan.js";
 import {
@@ -35,6 +35,8 @@ export interface ScalerOptions {
   engine: Engine;
   logger: Logger;
   observer?: ScalerObserver;
+  /** Runs provisioning, teardown and reconciliation inside telemetry spans. */
+  tracing?: ScalerTracing;
   /** Interval of the housekeeping tick (idle timeouts, create backoff). */
   tickMs?: number;
   /** Records younger than this are not judged missing by reconciliation. */
@@ -119,7 +121,7 @@ export class Scaler implements ScaleHandler {
       record = newRunnerRecord(message.runnerName, this.#now());
       record.adopted = true;
       this.#runners.set(record.name, record);
-      this.#emit({ type: "state", runner: record.name, from: null, to: "pending" });
+      this.#emit({ type: "state", runner: record.name, from: null, to: "pending", adopted: true });
     }
     if (message.runnerId) record.runnerId = message.runnerId;
     record.jobId = message.jobId;
@@ -178,7 +180,10 @@ export class Scaler implements ScaleHandler {
 
   /** Joins machines, registrations and records; single-flight. */
   reconcile(): Promise<void> {
-    this.#reconciling ??= this.#reconcileOnce().finally(() => {
+    const tracing = this.#o.tracing;
+    this.#reconciling ??= (
+      tracing ? tracing.reconcile(() => this.#reconcileOnce()) : this.#reconcileOnce()
+    ).finally(() => {
       this.#reconciling = null;
     });
     return this.#reconciling;
@@ -213,7 +218,7 @@ export class Scaler implements ScaleHandler {
       const record = newRunnerRecord(machine.runnerName, this.#now());
       Object.assign(record, { machineId: machine.id, runnerId, adopted: true });
       this.#runners.set(record.name, record);
-      this.#emit({ type: "state", runner: record.name, from: null, to: "pending" });
+      this.#emit({ type: "state", runner: record.name, from: null, to: "pending", adopted: true });
       if (state !== "pending") this.#move(record, state === "idle" ? "booting" : state);
       if (state === "idle") this.#move(record, "idle");
       log.info({ runner: record.name, machine: machine.id, state }, "adopted machine");
@@ -227,15 +232,20 @@ export class Scaler implements ScaleHandler {
       if (record) this.#retire(record, reason);
     }
     for (const { machine, runnerId, reason } of plan.deleteMachines) {
-      this.#emit({ type: "orphan", kind: "machine", reason });
+      this.#emit({ type: "orphan", kind: "machine", reason, runner: machine.runnerName });
       const record = newRunnerRecord(machine.runnerName, this.#now());
       Object.assign(record, { machineId: machine.id, runnerId, adopted: true });
       this.#runners.set(record.name, record);
-      this.#emit({ type: "state", runner: record.name, from: null, to: "pending" });
+      this.#emit({ type: "state", runner: record.name, from: null, to: "pending", adopted: true });
       this.#retire(record, reason);
     }
     for (const registration of plan.removeRegistrations) {
-      this.#emit({ type: "orphan", kind: "registration", reason: "no-machine" });
+      this.#emit({
+        type: "orphan",
+        kind: "registration",
+        reason: "no-machine",
+        runner: registration.name,
+      });
       void this.#deletes.run(async () => {
         try {
           await this.#o.github.removeRunner(registration.id);
@@ -297,16 +307,9 @@ export class Scaler implements ScaleHandler {
   }
 
   async #provision(record: RunnerRecord): Promise<void> {
-    const outcome = await provisionRunner(record, {
-      github: this.#o.github,
-      engine: this.#o.engine,
-      scaleSetId: this.#scaleSetId,
-      scaleSetName: this.#o.scaleSetName,
-      labels: this.#o.labels,
-      logger: this.#o.logger,
-      now: this.#now,
-      emit: (event) => this.#emit(event),
-    });
+    const outcome = await this.#inPhase(record.name, "provision", () =>
+      this.#provisionOnce(record),
+    );
     if (outcome.kind === "created") {
       this.#createFailures = 0;
       this.#move(record, "booting");
@@ -325,6 +328,30 @@ export class Scaler implements ScaleHandler {
     }
   }
 
+  #provisionOnce(record: RunnerRecord) {
+    return provisionRunner(record, {
+      github: this.#o.github,
+      engine: this.#o.engine,
+      scaleSetId: this.#scaleSetId,
+      scaleSetName: this.#o.scaleSetName,
+      labels: this.#o.labels,
+      logger: this.#o.logger,
+      now: this.#now,
+      emit: (event) => this.#emit(event),
+    });
+  }
+
+  /** Runs a runner's cloud/GitHub work inside its telemetry span, when telemetry is on. */
+  #inPhase<T>(
+    runner: string,
+    phase: RunnerPhase,
+    work: () => Promise<T>,
+    reason?: string,
+  ): Promise<T> {
+    const tracing = this.#o.tracing;
+    return tracing ? tracing.runnerPhase(runner, phase, work, reason) : work();
+  }
+
   #retire(record: RunnerRecord, reason: TeardownReason): void {
     if (record.state === "deleting") return;
     if (record.state === "pending" && !record.adopted && !record.machineId) {
@@ -333,12 +360,18 @@ export class Scaler implements ScaleHandler {
     }
     this.#move(record, "deleting");
     void this.#deletes.run(async () => {
-      const result = await teardownRunner(record, reason, {
-        github: this.#o.github,
-        engine: this.#o.engine,
-        logger: this.#o.logger,
-        emit: (event) => this.#emit(event),
-      });
+      const result = await this.#inPhase(
+        record.name,
+        "teardown",
+        () =>
+          teardownRunner(record, reason, {
+            github: this.#o.github,
+            engine: this.#o.engine,
+            logger: this.#o.logger,
+            emit: (event) => this.#emit(event),
+          }),
+        reason,
+      );
       if (result === "still-running") {
         this.#move(record, "busy");
         return;
@@ -359,7 +392,7 @@ export class Scaler implements ScaleHandler {
       adopted: true,
     });
     this.#runners.set(runnerName, record);
-    this.#emit({ type: "state", runner: runnerName, from: null, to: "pending" });
+    this.#emit({ type: "state", runner: runnerName, from: null, to: "pending", adopted: true });
     this.#retire(record, "job-completed");
   }
 

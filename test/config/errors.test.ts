@@ -54,7 +54,7 @@ extra: true
       "scaler.frobnicate: unknown key — remove it (known keys: create_concurrency, delete_concurrency, reconcile_interval, shutdown_grace, session_conflict_wait)",
     );
     expect(error.message).toContain(
-      "extra: unknown key — remove it (known keys: github, scalesets, scaler, server, logging)",
+      "extra: unknown key — remove it (known keys: github, scalesets, scaler, server, logging, telemetry)",
     );
     expect(error.problems).toHaveLength(5);
   });

@@ -32,6 +32,20 @@ describe("loadConfig", () => {
       },
       server: { port: 8080, host: "0.0.0.0" },
       logging: { level: "info", format: "json" },
+      telemetry: {
+        serviceName: "scaleset",
+        resourceAttributes: {},
+        traces: "otlp",
+        metrics: ["otlp", "prometheus"],
+        metricExportInterval: 60_000,
+        otlp: {
+          endpoint: "http://localhost:4318",
+          protocol: "http/protobuf",
+          headers: {},
+          timeout: 10_000,
+        },
+        prometheus: { host: "0.0.0.0", port: 9464, path: "/metrics", onMainPort: false },
+      },
     });
   });
 

@@ -1,0 +1,292 @@
+/**
+ * Every metric scaleset exports: name, kind, unit, description, attributes. This table is the
+ * reference (docs/telemetry.md mirrors it; a test keeps the two in step). Prometheus names are
+ * the OTel name with dots → underscores, the unit as a suffix (`s` → `_seconds`; `{…}` units
+ * add nothing) and `_total` on counters.
+ */
+export type MetricKind = "counter" | "updown" | "histogram" | "gauge" | "observable-counter";
+
+export interface MetricDefinition {
+  name: string;
+  kind: MetricKind;
+  unit: string;
+  description: string;
+  attributes: readonly string[];
+  buckets?: readonly number[];
+}
+
+/** Phase durations: from a tenth of a second to six hours. */
+const PHASE_BUCKETS = [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 21600];
+/** API calls: the HTTP semantic conventions' buckets, extended for slow cloud operations. */
+const CALL_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 120];
+/** Long polls return after up to ~50 s. */
+const POLL_BUCKETS = [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 50, 60, 120];
+
+const SET = "scaleset.scale_set";
+const ENGINE = "scaleset.engine.type";
+
+export const METRICS = {
+  runners: {
+    name: "scaleset.runners",
+    kind: "gauge",
+    unit: "{runner}",
+    description: "Runners tracked by the scaler, by state (pending, booting, idle, busy, deleting)",
+    attributes: [SET, ENGINE, "scaleset.runner.state"],
+  },
+  runnersDesired: {
+    name: "scaleset.runners.desired",
+    kind: "gauge",
+    unit: "{runner}",
+    description: "Runners the scale set should have: min(max_runners, min_runners + assigned jobs)",
+    attributes: [SET],
+  },
+  runnersCreated: {
+    name: "scaleset.runners.created",
+    kind: "counter",
+    unit: "{runner}",
+    description: "Machines the cloud accepted for new runners",
+    attributes: [SET, ENGINE, "scaleset.machine.location"],
+  },
+  runnersDeleted: {
+    name: "scaleset.runners.deleted",
+    kind: "counter",
+    unit: "{runner}",
+    description: "Runner machines deleted, by teardown reason",
+    attributes: [SET, ENGINE, "scaleset.teardown.reason"],
+  },
+  createFailures: {
+    name: "scaleset.runners.create_failures",
+    kind: "counter",
+    unit: "{failure}",
+    description: "Failed runner creations, by stage (jit, engine) and error class",
+    attributes: [SET, ENGINE, "scaleset.create.stage", "error.type"],
+  },
+  jobsAvailable: {
+    name: "scaleset.jobs.available",
+    kind: "counter",
+    unit: "{job}",
+    description: "JobAvailable messages received",
+    attributes: [SET],
+  },
+  jobsAssigned: {
+    name: "scaleset.jobs.assigned",
+    kind: "counter",
+    unit: "{job}",
+    description: "JobAssigned messages received (a job can be assigned more than once)",
+    attributes: [SET],
+  },
+  jobsStarted: {
+    name: "scaleset.jobs.started",
+    kind: "counter",
+    unit: "{job}",
+    description: "Jobs started on a runner of the scale set",
+    attributes: [SET],
+  },
+  jobsCompleted: {
+    name: "scaleset.jobs.completed",
+    kind: "counter",
+    unit: "{job}",
+    description: "Jobs completed, by result",
+    attributes: [SET, "cicd.pipeline.task.run.result"],
+  },
+  jobsWaiting: {
+    name: "scaleset.jobs.waiting",
+    kind: "gauge",
+    unit: "{job}",
+    description: "Jobs seen (available or assigned) that have not started yet",
+    attributes: [SET],
+  },
+  jobsWaitingMaxAge: {
+    name: "scaleset.jobs.waiting.max_age",
+    kind: "gauge",
+    unit: "s",
+    description: "Age of the oldest job that has not started yet (0 when none waits)",
+    attributes: [SET],
+  },
+  jobQueueDuration: {
+    name: "scaleset.job.queue.duration",
+    kind: "histogram",
+    unit: "s",
+    description: "Job queued → runner assigned (GitHub's queueTime to runnerAssignTime)",
+    attributes: [SET],
+    buckets: PHASE_BUCKETS,
+  },
+  jobDuration: {
+    name: "scaleset.job.duration",
+    kind: "histogram",
+    unit: "s",
+    description: "Job started → completed, by result",
+    attributes: [SET, "cicd.pipeline.task.run.result"],
+    buckets: PHASE_BUCKETS,
+  },
+  provisionDuration: {
+    name: "scaleset.runner.provision.duration",
+    kind: "histogram",
+    unit: "s",
+    description: "Scale-up decision → cloud accepted the create (JIT config + create call)",
+    attributes: [SET, ENGINE],
+    buckets: PHASE_BUCKETS,
+  },
+  bootDuration: {
+    name: "scaleset.runner.boot.duration",
+    kind: "histogram",
+    unit: "s",
+    description: "Create accepted → runner online (idle) or running a job",
+    attributes: [SET, ENGINE],
+    buckets: PHASE_BUCKETS,
+  },
+  teardownDuration: {
+    name: "scaleset.runner.teardown.duration",
+    kind: "histogram",
+    unit: "s",
+    description: "Teardown started → machine and registration gone",
+    attributes: [SET, ENGINE, "scaleset.teardown.reason"],
+    buckets: PHASE_BUCKETS,
+  },
+  githubJobs: {
+    name: "scaleset.github.jobs",
+    kind: "gauge",
+    unit: "{job}",
+    description: "GitHub's statistics for the scale set, by job state",
+    attributes: [SET, "scaleset.github.job_state"],
+  },
+  githubRequests: {
+    name: "scaleset.github.requests",
+    kind: "counter",
+    unit: "{request}",
+    description: "GitHub API calls (one per logical call, retries included)",
+    attributes: ["scaleset.github.operation"],
+  },
+  githubErrors: {
+    name: "scaleset.github.errors",
+    kind: "counter",
+    unit: "{error}",
+    description: "GitHub API calls that ended with an HTTP error status or no response",
+    attributes: ["scaleset.github.operation", "error.type"],
+  },
+  githubDuration: {
+    name: "scaleset.github.request.duration",
+    kind: "histogram",
+    unit: "s",
+    description: "GitHub API call duration, retries included (the long poll is excluded)",
+    attributes: ["scaleset.github.operation"],
+    buckets: CALL_BUCKETS,
+  },
+  githubRetries: {
+    name: "scaleset.github.retries",
+    kind: "counter",
+    unit: "{retry}",
+    description: "Retries of GitHub API calls (429, 5xx, network errors)",
+    attributes: ["scaleset.github.operation"],
+  },
+  tokenRefreshes: {
+    name: "scaleset.github.token_refreshes",
+    kind: "counter",
+    unit: "{refresh}",
+    description: "Tokens fetched: admin (runner-registration), message_queue (session refresh)",
+    attributes: ["scaleset.token.kind"],
+  },
+  cloudRequests: {
+    name: "scaleset.cloud.requests",
+    kind: "counter",
+    unit: "{request}",
+    description: "Engine calls (create, delete, list)",
+    attributes: [SET, ENGINE, "scaleset.cloud.operation"],
+  },
+  cloudErrors: {
+    name: "scaleset.cloud.errors",
+    kind: "counter",
+    unit: "{error}",
+    description: "Engine calls that failed, by error class (the engine's error code)",
+    attributes: [SET, ENGINE, "scaleset.cloud.operation", "error.type"],
+  },
+  cloudDuration: {
+    name: "scaleset.cloud.request.duration",
+    kind: "histogram",
+    unit: "s",
+    description: "Engine call duration (a create includes waiting for the cloud operation)",
+    attributes: [SET, ENGINE, "scaleset.cloud.operation"],
+    buckets: CALL_BUCKETS,
+  },
+  capacityFallbacks: {
+    name: "scaleset.cloud.capacity_fallbacks",
+    kind: "counter",
+    unit: "{fallback}",
+    description: "Creates that moved on to the next zone, type or market after a capacity error",
+    attributes: [ENGINE, "error.type"],
+  },
+  orphansFound: {
+    name: "scaleset.orphans.found",
+    kind: "counter",
+    unit: "{orphan}",
+    description: "Machines or registrations found by reconciliation without their counterpart",
+    attributes: [SET, "scaleset.orphan.kind", "scaleset.orphan.reason"],
+  },
+  orphansDeleted: {
+    name: "scaleset.orphans.deleted",
+    kind: "counter",
+    unit: "{orphan}",
+    description: "Orphan machines and registrations deleted",
+    attributes: [SET, "scaleset.orphan.kind"],
+  },
+  polls: {
+    name: "scaleset.listener.polls",
+    kind: "counter",
+    unit: "{poll}",
+    description: "Long polls that returned, by result (message, empty)",
+    attributes: [SET, "scaleset.poll.result"],
+  },
+  pollDuration: {
+    name: "scaleset.listener.poll.duration",
+    kind: "histogram",
+    unit: "s",
+    description: "Long-poll latency, by result",
+    attributes: [SET, "scaleset.poll.result"],
+    buckets: POLL_BUCKETS,
+  },
+  sessionConflicts: {
+    name: "scaleset.listener.session_conflicts",
+    kind: "observable-counter",
+    unit: "{conflict}",
+    description: "Session creates refused because another listener holds the session (409)",
+    attributes: [SET],
+  },
+  listenerRestarts: {
+    name: "scaleset.listener.restarts",
+    kind: "observable-counter",
+    unit: "{restart}",
+    description: "Listener loop recoveries after an error",
+    attributes: [SET],
+  },
+  listenerPolling: {
+    name: "scaleset.listener.polling",
+    kind: "gauge",
+    unit: "",
+    description: "1 while the listener holds a session and polls, else 0",
+    attributes: [SET],
+  },
+  lastPoll: {
+    name: "scaleset.listener.last_poll.timestamp",
+    kind: "gauge",
+    unit: "s",
+    description: "Unix time of the last long poll start (0 before the first)",
+    attributes: [SET],
+  },
+  queueSize: {
+    name: "scaleset.scaler.queue.size",
+    kind: "gauge",
+    unit: "{task}",
+    description: "Cloud calls queued or in flight, by queue (create, delete)",
+    attributes: [SET, "scaleset.scaler.queue"],
+  },
+  reconcileDuration: {
+    name: "scaleset.reconcile.duration",
+    kind: "histogram",
+    unit: "s",
+    description: "Reconciliation pass (list machines and registrations, act on the differences)",
+    attributes: [SET],
+    buckets: CALL_BUCKETS,
+  },
+} as const satisfies Record<string, MetricDefinition>;
+
+export type MetricId = keyof typeof METRICS;

@@ -1,0 +1,240 @@
+/**
+ * A runner's trace: a `scaleset.runner` span from the scale-up decision until its record is
+ * dropped, with the GitHub and cloud calls of its provisioning and teardown as children and an
+ * event per state change (booting, idle = online, busy, deleting). A runner created for a job
+ * starts inside that job's trace; links tie it to the job it actually ran and to the message
+ * spans that named it. Also the runner metrics.
+ */
+import {
+  type Attributes,
+  type Context,
+  context,
+  ROOT_CONTEXT,
+  type Span,
+  type SpanContext,
+  SpanStatusCode,
+  type Tracer,
+  trace,
+} from "@opentelemetry/api";
+import type { RunnerPhase, ScalerEvent } from "../scaler/events.js";
+import type { RunnerState } from "../scaler/runner-record.js";
+import { ATTR } from "./attributes.js";
+import type { Instruments } from "./instruments.js";
+import type { JobTrace } from "./job-tracker.js";
+
+interface RunnerTrace {
+  readonly root: Span;
+  readonly context: Context;
+  readonly adopted: boolean;
+  readonly createdAt: number;
+  bootingAt?: number;
+  deletingAt?: number;
+  reason?: string;
+  job?: JobTrace;
+  orphan: boolean;
+}
+
+/** Bound on bookkeeping for runners named by messages before the scaler tracks them. */
+const MAX_PENDING = 10_000;
+
+export class RunnerTracker {
+  readonly #runners = new Map<string, RunnerTrace>();
+  readonly #pendingJobs = new Map<string, JobTrace>();
+  readonly #orphans = new Set<string>();
+  readonly #cache = new Map<string, Attributes>();
+
+  constructor(
+    private readonly tracer: Tracer,
+    private readonly m: Instruments,
+    private readonly attributes: Attributes,
+    private readonly takeDemand: () => JobTrace | undefined,
+  ) {}
+
+  /** The ScalerObserver: cheap, never throws on unknown runners. */
+  onEvent(event: ScalerEvent): void {
+    switch (event.type) {
+      case "state":
+        this.#onState(event.runner, event.from, event.to, event.adopted === true);
+        return;
+      case "machine-created": {
+        this.m.runnersCreated.add(
+          1,
+          event.location ? this.#with(ATTR.machineLocation, event.location) : this.attributes,
+        );
+        const root = this.#runners.get(event.runner)?.root;
+        root?.setAttribute(ATTR.machineId, event.machineId);
+        if (event.location) root?.setAttribute(ATTR.machineLocation, event.location);
+        return;
+      }
+      case "create-failed": {
+        this.m.createFailures.add(1, {
+          ...this.attributes,
+          [ATTR.createStage]: event.stage ?? "engine",
+          [ATTR.errorType]: event.code,
+        });
+        const root = this.#runners.get(event.runner)?.root;
+        root?.setAttribute(ATTR.errorType, event.code);
+        root?.setStatus({ code: SpanStatusCode.ERROR, message: `create failed (${event.code})` });
+        return;
+      }
+      case "machine-deleted": {
+        this.m.runnersDeleted.add(1, this.#with(ATTR.teardownReason, event.reason));
+        const runner = this.#runners.get(event.runner);
+        runner?.root.addEvent("machine.deleted");
+        if (runner?.orphan) this.m.orphansDeleted.add(1, this.#with(ATTR.orphanKind, "machine"));
+        return;
+      }
+      case "registration-removed":
+        if (event.reason === "ghost")
+          this.m.orphansDeleted.add(1, this.#with(ATTR.orphanKind, "registration"));
+        return;
+      case "orphan":
+        this.m.orphansFound.add(1, {
+          ...this.attributes,
+          [ATTR.orphanKind]: event.kind,
+          [ATTR.orphanReason]: event.reason,
+        });
+        if (event.kind === "machine" && event.runner) this.#orphans.add(event.runner);
+        return;
+      case "create-called":
+        return;
+    }
+  }
+
+  /**
+   * Runs a provisioning or teardown with the runner's span active, so its GitHub and cloud calls
+   * become the runner's children (see ScalerTracing). No span of its own: the calls' spans show
+   * the phase, and each span costs export CPU; the outcome goes on the runner span as an event.
+   */
+  runnerPhase<T>(runner: string, phase: RunnerPhase, work: () => Promise<T>, reason?: string) {
+    const record = this.#runners.get(runner);
+    if (!record) return work();
+    if (reason) record.reason = reason;
+    return context.with(record.context, work).then(
+      (result) => {
+        // Only the unusual outcomes: "created" and "done" are visible from the calls' spans.
+        const outcome = outcomeOf(result);
+        if (outcome !== "created" && outcome !== "done")
+          record.root.addEvent(`${phase}.${outcome}`);
+        return result;
+      },
+      (error: unknown) => {
+        record.root.addEvent(`${phase}.error`);
+        throw error;
+      },
+    );
+  }
+
+  /** JobStarted: `job` runs on `runner`. Links both ways, and to the message. */
+  bindJob(runner: string, job: JobTrace, message: SpanContext): void {
+    const record = this.#runners.get(runner);
+    if (!record) {
+      if (this.#pendingJobs.size < MAX_PENDING) this.#pendingJobs.set(runner, job);
+      return;
+    }
+    this.#bind(record, job);
+    record.root.addLink({ context: message });
+  }
+
+  /** A message (JobCompleted) named the runner. */
+  touchedBy(runner: string, message: SpanContext): void {
+    this.#runners.get(runner)?.root.addLink({ context: message });
+  }
+
+  /** Ends every open span (shutdown). Runners left running are adopted by the next process. */
+  endAll(): void {
+    for (const record of this.#runners.values()) {
+      record.root.setAttribute("scaleset.runner.left_running", true);
+      record.root.end();
+    }
+    this.#runners.clear();
+  }
+
+  #onState(name: string, from: RunnerState | null, to: RunnerState | null, adopted: boolean) {
+    if (from === null) this.#open(name, adopted);
+    const record = this.#runners.get(name);
+    if (!record) return;
+    if (to === null) {
+      this.#close(name, record);
+      return;
+    }
+    const now = Date.now();
+    if (from === "pending" && to === "booting") {
+      record.bootingAt = now;
+      if (!record.adopted)
+        this.m.provisionDuration.record((now - record.createdAt) / 1000, this.attributes);
+    } else if (from === "booting" && (to === "idle" || to === "busy") && !record.adopted) {
+      if (record.bootingAt !== undefined)
+        this.m.bootDuration.record((now - record.bootingAt) / 1000, this.attributes);
+    }
+    if (to === "deleting") record.deletingAt = now;
+    // A state change is an event on the runner span (booting, idle = online, busy, deleting).
+    if (from !== null) record.root.addEvent(to);
+  }
+
+  #open(name: string, adopted: boolean): void {
+    const demand = adopted ? undefined : this.takeDemand();
+    const attributes: Attributes = {
+      ...this.attributes,
+      [ATTR.workerName]: name,
+      [ATTR.runnerAdopted]: adopted,
+    };
+    if (demand) attributes[ATTR.createdForJob] = demand.id;
+    const cause = trace.getActiveSpan()?.spanContext();
+    const root = this.tracer.startSpan(
+      "scaleset.runner",
+      { attributes, links: cause ? [{ context: cause }] : [] },
+      demand?.context ?? ROOT_CONTEXT,
+    );
+    const record: RunnerTrace = {
+      root,
+      context: trace.setSpan(ROOT_CONTEXT, root),
+      adopted,
+      createdAt: Date.now(),
+      orphan: this.#orphans.delete(name),
+    };
+    this.#runners.set(name, record);
+    const job = this.#pendingJobs.get(name);
+    if (job) {
+      this.#pendingJobs.delete(name);
+      this.#bind(record, job);
+    }
+  }
+
+  #bind(record: RunnerTrace, job: JobTrace): void {
+    record.job = job;
+    record.root.setAttribute(ATTR.taskRunId, job.id);
+    record.root.addLink({ context: job.span.spanContext() });
+    job.span.addLink({ context: record.root.spanContext() });
+  }
+
+  #close(name: string, record: RunnerTrace): void {
+    this.#runners.delete(name);
+    this.#pendingJobs.delete(name);
+    if (record.deletingAt !== undefined) {
+      this.m.teardownDuration.record(
+        (Date.now() - record.deletingAt) / 1000,
+        this.#with(ATTR.teardownReason, record.reason ?? "unknown"),
+      );
+    }
+    record.root.end();
+  }
+
+  /** Metric attributes plus one bounded key, cached so the hot path does not allocate. */
+  #with(key: string, value: string): Attributes {
+    const id = `${key}=${value}`;
+    let attributes = this.#cache.get(id);
+    if (!attributes) {
+      attributes = { ...this.attributes, [key]: value };
+      this.#cache.set(id, attributes);
+    }
+    return attributes;
+  }
+}
+
+function outcomeOf(result: unknown): string {
+  if (typeof result === "string") return result;
+  if (typeof result === "object" && result !== null && "kind" in result)
+    return String((result as { kind: unknown }).kind);
+  return "done";
+}

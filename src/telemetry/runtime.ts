@@ -1,0 +1,110 @@
+/**
+ * The instrumentation itself, on top of `@opentelemetry/api` only: instruments, the GitHub hook,
+ * the engine decorator, per-scale-set hooks and the observable gauges. sdk.ts wires it to the
+ * registered providers; tests can wire it to in-memory ones.
+ */
+import type { Meter, Observable, Tracer } from "@opentelemetry/api";
+import type { ScaleSetUnitStatus } from "../app/scale-set-unit.js";
+import type { Engine } from "../engines/engine.js";
+import type { HttpObserver } from "../github/http.js";
+import { RUNNER_STATES } from "../scaler/runner-record.js";
+import { ATTR } from "./attributes.js";
+import { InstrumentedEngine } from "./engine.js";
+import { createGitHubObserver } from "./github-observer.js";
+import { createInstruments, type Instruments } from "./instruments.js";
+import { type UnitIdentity, UnitInstrumentation } from "./unit-instrumentation.js";
+
+export interface UnitHooks {
+  readonly scalerObserver: UnitInstrumentation["scalerObserver"];
+  readonly tracing: UnitInstrumentation["tracing"];
+  readonly listenerObserver: UnitInstrumentation["listenerObserver"];
+  /** Where the observable gauges read the scale set's state. */
+  watch(status: () => ScaleSetUnitStatus): void;
+}
+
+const STATISTICS = [
+  ["available", "totalAvailableJobs"],
+  ["acquired", "totalAcquiredJobs"],
+  ["assigned", "totalAssignedJobs"],
+  ["running", "totalRunningJobs"],
+] as const;
+
+export class TelemetryRuntime {
+  readonly instruments: Instruments;
+  readonly githubObserver: HttpObserver;
+  readonly #units: UnitInstrumentation[] = [];
+
+  constructor(
+    private readonly tracer: Tracer,
+    meter: Meter,
+  ) {
+    const m = createInstruments(meter);
+    this.instruments = m;
+    this.githubObserver = createGitHubObserver(tracer, m);
+    const observables: Observable[] = [
+      m.runners,
+      m.runnersDesired,
+      m.jobsWaiting,
+      m.jobsWaitingMaxAge,
+      m.githubJobs,
+      m.sessionConflicts,
+      m.listenerRestarts,
+      m.listenerPolling,
+      m.lastPoll,
+      m.queueSize,
+    ];
+    meter.addBatchObservableCallback((result) => {
+      const now = Date.now();
+      for (const unit of this.#units) {
+        const set = unit.setAttributes;
+        const waiting = unit.jobs.waiting(now);
+        result.observe(m.jobsWaiting, waiting.count, set);
+        result.observe(m.jobsWaitingMaxAge, waiting.maxAgeSeconds, set);
+        const status = unit.status?.();
+        if (!status) continue;
+        const { listener, scaler } = status;
+        result.observe(m.listenerPolling, listener.phase === "polling" ? 1 : 0, set);
+        result.observe(m.lastPoll, (listener.lastPollAt ?? 0) / 1000, set);
+        result.observe(m.sessionConflicts, listener.conflicts, set);
+        result.observe(m.listenerRestarts, listener.restarts, set);
+        if (listener.statistics) {
+          for (const [state, field] of STATISTICS) {
+            result.observe(m.githubJobs, listener.statistics[field], {
+              ...set,
+              [ATTR.jobState]: state,
+            });
+          }
+        }
+        if (scaler) {
+          for (const state of RUNNER_STATES)
+            result.observe(m.runners, scaler.runners[state], unit.stateAttributes[state]);
+          result.observe(m.runnersDesired, scaler.desired, set);
+          result.observe(m.queueSize, scaler.createQueue, { ...set, [ATTR.queueName]: "create" });
+          result.observe(m.queueSize, scaler.deleteQueue, { ...set, [ATTR.queueName]: "delete" });
+        }
+      }
+    }, observables);
+  }
+
+  instrumentUnit(identity: UnitIdentity): UnitHooks {
+    const unit = new UnitInstrumentation(this.tracer, this.instruments, identity);
+    this.#units.push(unit);
+    return {
+      scalerObserver: unit.scalerObserver,
+      tracing: unit.tracing,
+      listenerObserver: unit.listenerObserver,
+      watch: (status) => {
+        unit.status = status;
+      },
+    };
+  }
+
+  instrumentEngine(engine: Engine, scaleSet: string): Engine {
+    return new InstrumentedEngine(engine, this.tracer, this.instruments, scaleSet);
+  }
+
+  /** Ends the spans still open (jobs running, runners left for the next process). */
+  endOpenSpans(): void {
+    for (const unit of this.#units) unit.endAll();
+  }
+}

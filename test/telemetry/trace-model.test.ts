@@ -1,0 +1,191 @@
+/**
+ * The trace model in-process, with jobs and runners crossing: any runner may take any job, so
+ * the runner created for job A can end up running job B. The spans must say so through links.
+ */
+import { context, metrics, propagation, trace } from "@opentelemetry/api";
+import { NodeSDK } from "@opentelemetry/sdk-node";
+import {
+  InMemorySpanExporter,
+  type ReadableSpan,
+  SimpleSpanProcessor,
+} from "@opentelemetry/sdk-trace";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { JobAssigned, ScaleSetMessage } from "../../src/github/types.js";
+import type { ScalerEvent } from "../../src/scaler/events.js";
+import { TelemetryRuntime, type UnitHooks } from "../../src/telemetry/runtime.js";
+
+const exporter = new InMemorySpanExporter();
+let sdk: NodeSDK;
+let hooks: UnitHooks;
+let spans: ReadableSpan[] = [];
+
+function job(id: string): JobAssigned {
+  return {
+    messageType: "JobAssigned",
+    runnerRequestId: 1,
+    jobId: id,
+    repositoryName: "repo",
+    ownerName: "org",
+    jobWorkflowRef: "org/repo/.github/workflows/ci.yml@refs/heads/main",
+    jobDisplayName: `build ${id}`,
+    workflowRunId: 7,
+    eventName: "push",
+    requestLabels: ["linux"],
+    queueTime: new Date(Date.now() - 1000),
+  };
+}
+
+let nextId = 1;
+function message(parts: Partial<ScaleSetMessage>): ScaleSetMessage {
+  return {
+    messageId: nextId++,
+    messageType: "RunnerScaleSetJobMessages",
+    statistics: {
+      totalAvailableJobs: 0,
+      totalAcquiredJobs: 0,
+      totalAssignedJobs: 0,
+      totalRunningJobs: 0,
+      totalRegisteredRunners: 0,
+      totalBusyRunners: 0,
+      totalIdleRunners: 0,
+    },
+    jobAvailable: [],
+    jobAssigned: [],
+    jobStarted: [],
+    jobCompleted: [],
+    ...parts,
+  };
+}
+
+const started = (id: string, runnerName: string) => ({
+  ...job(id),
+  messageType: "JobStarted" as const,
+  runnerId: 1,
+  runnerName,
+});
+const completed = (id: string, runnerName: string, result = "succeeded") => ({
+  ...job(id),
+  messageType: "JobCompleted" as const,
+  runnerId: 1,
+  runnerName,
+  result,
+});
+
+beforeAll(async () => {
+  sdk = new NodeSDK({
+    spanProcessors: [new SimpleSpanProcessor({ exporter })],
+    metricReaders: [],
+    logRecordProcessors: [],
+    autoDetectResources: false,
+  });
+  sdk.start();
+  const runtime = new TelemetryRuntime(trace.getTracer("scaleset"), metrics.getMeter("scaleset"));
+  hooks = runtime.instrumentUnit({ scaleSet: "linux", engineType: "sim" });
+  const emit = (event: ScalerEvent) => hooks.scalerObserver(event);
+  const handle = (m: ScaleSetMessage, work: () => void = () => undefined) =>
+    hooks.listenerObserver.wrapMessage?.(m, Date.now(), async () => work());
+
+  // Two jobs assigned in one message; the scaler scales up twice while handling it.
+  await handle(message({ jobAssigned: [job("A"), job("B")] }), () => {
+    emit({ type: "state", runner: "r1", from: null, to: "pending" });
+    emit({ type: "state", runner: "r2", from: null, to: "pending" });
+  });
+  for (const runner of ["r1", "r2"]) {
+    await hooks.tracing.runnerPhase(runner, "provision", async () => {
+      trace.getTracer("scaleset").startSpan("fake cloud call").end();
+      emit({ type: "machine-created", runner, machineId: `m-${runner}`, location: "zone-a" });
+      return { kind: "created" };
+    });
+    emit({ type: "state", runner, from: "pending", to: "booting" });
+  }
+  // A runner left by an earlier process shows up at reconciliation.
+  emit({ type: "state", runner: "old", from: null, to: "pending", adopted: true });
+  // Crossed: r1 (created for A) runs B, r2 (created for B) runs A.
+  await handle(message({ jobStarted: [started("B", "r1"), started("A", "r2")] }), () => {
+    emit({ type: "state", runner: "r1", from: "booting", to: "busy" });
+    emit({ type: "state", runner: "r2", from: "booting", to: "busy" });
+  });
+  await handle(message({ jobCompleted: [completed("A", "r2"), completed("B", "r1", "failed")] }));
+  for (const runner of ["r1", "r2"]) {
+    emit({ type: "state", runner, from: "busy", to: "deleting" });
+    await hooks.tracing.runnerPhase(runner, "teardown", async () => "done", "job-completed");
+    emit({ type: "machine-deleted", runner, machineId: `m-${runner}`, reason: "job-completed" });
+    emit({ type: "state", runner, from: "deleting", to: null });
+  }
+  emit({ type: "state", runner: "old", from: "pending", to: null });
+  spans = exporter.getFinishedSpans();
+});
+
+afterAll(async () => {
+  await sdk.shutdown();
+  trace.disable();
+  metrics.disable();
+  context.disable();
+  propagation.disable();
+});
+
+const find = (name: string, attr: string, value: unknown) => {
+  const span = spans.find((s) => s.name === name && s.attributes[attr] === value);
+  if (!span) throw new Error(`no ${name} with ${attr}=${String(value)}`);
+  return span;
+};
+const linkedTo = (from: ReadableSpan, to: ReadableSpan) =>
+  from.links.some((l) => l.context.spanId === to.spanContext().spanId);
+
+describe("trace model", () => {
+  it("gives every job one root span, and starts the runner created for it inside its trace", () => {
+    const jobA = find("scaleset.job", "cicd.pipeline.task.run.id", "A");
+    const jobB = find("scaleset.job", "cicd.pipeline.task.run.id", "B");
+    expect(jobA.parentSpanContext).toBeUndefined();
+    expect(jobA.spanContext().traceId).not.toBe(jobB.spanContext().traceId);
+    const r1 = find("scaleset.runner", "cicd.worker.name", "r1");
+    const r2 = find("scaleset.runner", "cicd.worker.name", "r2");
+    // FIFO demand: r1 was created for A, r2 for B.
+    expect(r1.spanContext().traceId).toBe(jobA.spanContext().traceId);
+    expect(r1.parentSpanContext?.spanId).toBe(jobA.spanContext().spanId);
+    expect(r1.attributes["scaleset.runner.created_for_job"]).toBe("A");
+    expect(r2.spanContext().traceId).toBe(jobB.spanContext().traceId);
+  });
+
+  it("links a job and the runner that actually ran it, both ways, when they differ", () => {
+    const jobA = find("scaleset.job", "cicd.pipeline.task.run.id", "A");
+    const jobB = find("scaleset.job", "cicd.pipeline.task.run.id", "B");
+    const r1 = find("scaleset.runner", "cicd.worker.name", "r1");
+    const r2 = find("scaleset.runner", "cicd.worker.name", "r2");
+    expect(r1.attributes["cicd.pipeline.task.run.id"]).toBe("B");
+    expect(linkedTo(r1, jobB) && linkedTo(jobB, r1)).toBe(true);
+    expect(linkedTo(r2, jobA) && linkedTo(jobA, r2)).toBe(true);
+    expect(jobB.attributes["cicd.pipeline.task.run.result"]).toBe("failure");
+    expect(jobA.attributes["cicd.worker.name"]).toBe("r2");
+    expect(jobA.events.map((e) => e.name)).toEqual(["assigned", "started", "completed"]);
+  });
+
+  it("links jobs and runners to the message spans that named them", () => {
+    const messages = spans.filter((s) => s.name === "scaleset.message");
+    expect(messages).toHaveLength(3);
+    const jobA = find("scaleset.job", "cicd.pipeline.task.run.id", "A");
+    expect(messages.filter((m) => linkedTo(jobA, m))).toHaveLength(3);
+    const r1 = find("scaleset.runner", "cicd.worker.name", "r1");
+    // Created while handling message 1, started by 2, completed by 3.
+    expect(messages.filter((m) => linkedTo(r1, m))).toHaveLength(3);
+  });
+
+  it("runs provisioning inside the runner's span and records its state changes", () => {
+    const r1 = find("scaleset.runner", "cicd.worker.name", "r1");
+    const calls = spans.filter((s) => s.name === "fake cloud call");
+    expect(calls.some((c) => c.parentSpanContext?.spanId === r1.spanContext().spanId)).toBe(true);
+    expect(r1.attributes["scaleset.machine.location"]).toBe("zone-a");
+    expect(r1.events.map((e) => e.name)).toEqual([
+      "booting",
+      "busy",
+      "deleting",
+      "machine.deleted",
+    ]);
+  });
+
+  it("starts an adopted runner in a trace of its own", () => {
+    const old = find("scaleset.runner", "cicd.worker.name", "old");
+    expect(old.parentSpanContext).toBeUndefined();
+    expect(old.attributes["scaleset.runner.adopted"]).toBe(true);
+  });
+});
