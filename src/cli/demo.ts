@@ -1,10 +1,8 @@
 import { ScalesetApp } from "../app/app.js";
 import { loadConfig, parseDuration } from "../config/index.js";
-import { createLogger } from "../logging/logger.js";
 import { startGitHubSim } from "../sim/github/index.js";
 import { startJobStream } from "../sim/job-stream.js";
-import { resolveTelemetrySettings, startTelemetry } from "../telemetry/index.js";
-import { VERSION } from "../version.js";
+import { startObservability } from "./bootstrap.js";
 import { startDemoCloud } from "./demo-clouds.js";
 import type { DemoEngine } from "./demo-engines.js";
 import { formatSummary, leakReport } from "./demo-summary.js";
@@ -46,15 +44,7 @@ export async function demoCommand(args: DemoArgs): Promise<number> {
     ),
     env: { ...process.env, GITHUB_TOKEN: DEMO_TOKEN, PORT: String(port) },
   });
-  const telemetry = await startTelemetry(resolveTelemetrySettings(config.telemetry), {
-    serviceVersion: VERSION,
-  });
-  const logger = createLogger({
-    level: config.logging.level,
-    format: config.logging.format,
-    mixin: telemetry.logMixin,
-  });
-  telemetry.useLogger(logger);
+  const { telemetry, logger } = await startObservability(config);
   const app = new ScalesetApp({ config, logger, simCloud: demoCloud.simCloud, telemetry });
   const stream = startJobStream(sim, {
     labels: [DEMO_SCALE_SET],
@@ -85,13 +75,12 @@ export async function demoCommand(args: DemoArgs): Promise<number> {
             ),
           );
   try {
-    const code = await runUntilStopped(
-      app,
+    const code = await runUntilStopped(app, {
       logger,
-      config.scaler.shutdownGrace,
-      finished,
-      (remainingMs) => telemetry.shutdown(remainingMs),
-    );
+      graceMs: config.scaler.shutdownGrace,
+      telemetry,
+      until: finished,
+    });
     stream.stop();
     const report = leakReport(sim.snapshot(), await demoCloud.liveMachines());
     process.stderr.write(`${report.text}\n`);
@@ -99,7 +88,6 @@ export async function demoCommand(args: DemoArgs): Promise<number> {
   } finally {
     if (summary) clearInterval(summary);
     stream.stop();
-    await telemetry.shutdown(2_000); // no-op when already flushed
     await demoCloud.stop();
     await sim.stop();
   }

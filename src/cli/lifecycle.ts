@@ -1,19 +1,24 @@
 import type { Logger } from "pino";
 import type { ScalesetApp } from "../app/app.js";
+import type { Telemetry } from "../telemetry/index.js";
+
+export interface RunOptions {
+  logger: Logger;
+  graceMs: number;
+  /** Exporters flush within what is left of the grace period, and always before returning. */
+  telemetry: Telemetry;
+  /** Stop when this settles, as if signalled (the demo's --jobs). */
+  until?: Promise<unknown>;
+}
 
 /**
  * Runs the app until SIGINT/SIGTERM (or `until` resolves), then stops it gracefully: polling
  * stops, sessions are deleted, in-flight cloud calls get the grace period. A second signal
- * exits at once. `afterStop` gets what is left of the grace period (telemetry flushes in it; a
- * fifth of the grace, at most 2 s, is kept back for it).
+ * exits at once. Telemetry flushes in what is left of the grace period (a fifth of the grace, at
+ * most 2 s, is kept back for it).
  */
-export async function runUntilStopped(
-  app: ScalesetApp,
-  logger: Logger,
-  graceMs: number,
-  until?: Promise<unknown>,
-  afterStop?: (remainingGraceMs: number) => Promise<void>,
-): Promise<number> {
+export async function runUntilStopped(app: ScalesetApp, options: RunOptions): Promise<number> {
+  const { logger, graceMs, telemetry, until } = options;
   let signalled: (name: string) => void = () => undefined;
   const stopRequested = new Promise<string>((resolve) => {
     signalled = resolve;
@@ -37,17 +42,18 @@ export async function runUntilStopped(
     ]);
     logger.info({ reason, graceMs }, "shutting down");
     const stopStarted = Date.now();
-    const reserve = afterStop ? Math.min(2_000, Math.floor(graceMs / 5)) : 0;
+    const reserve = telemetry.enabled ? Math.min(2_000, Math.floor(graceMs / 5)) : 0;
     const clean = await app.stop(graceMs - reserve);
     if (!clean)
       logger.warn(
         "grace period ended with cloud calls still in flight; reconciliation will finish them",
       );
-    await afterStop?.(Math.max(0, graceMs - (Date.now() - stopStarted)));
+    await telemetry.shutdown(Math.max(0, graceMs - (Date.now() - stopStarted)));
     logger.info("stopped");
     return 0;
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
+    await telemetry.shutdown(2_000); // a no-op once flushed; covers a failed start
   }
 }

@@ -12,6 +12,13 @@ const CONFIG_HELP =
   "--logging.level debug. Secrets come from env:NAME / file:PATH values or GITHUB_TOKEN / GITHUB_APP_* variables, " +
   "never from flags.";
 
+const CONFIG_OPTION = {
+  alias: "c",
+  type: "string",
+  describe: "Path to config.yaml",
+  demandOption: true,
+} as const;
+
 export async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
   const setExit = (code: number) => {
@@ -23,13 +30,7 @@ export async function main(argv: string[]): Promise<number> {
     .command(
       ["run", "$0"],
       "Run the autoscaler with a config file",
-      (y) =>
-        y.option("config", {
-          alias: "c",
-          type: "string",
-          describe: "Path to config.yaml",
-          demandOption: true,
-        }),
+      (y) => y.option("config", CONFIG_OPTION),
       async (args) => {
         const { runCommand } = await import("./run.js");
         setExit(await runCommand(args));
@@ -83,13 +84,7 @@ export async function main(argv: string[]): Promise<number> {
     .command(
       "validate",
       "Check the config and the GitHub credentials without creating anything",
-      (y) =>
-        y.option("config", {
-          alias: "c",
-          type: "string",
-          describe: "Path to config.yaml",
-          demandOption: true,
-        }),
+      (y) => y.option("config", CONFIG_OPTION),
       async (args) => {
         const { validateCommand } = await import("./validate.js");
         setExit(await validateCommand(args));

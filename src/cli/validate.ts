@@ -1,21 +1,13 @@
-import { ConfigError, loadConfig, pickConfigOverrides } from "../config/index.js";
 import { ActionsClient } from "../github/index.js";
+import { loadCommandConfig } from "./bootstrap.js";
 
 /**
  * Checks the config, then the credentials (the whole auth chain) and that each scale set's
  * runner group exists. Reads only: nothing is created on GitHub or in the cloud.
  */
 export async function validateCommand(args: Record<string, unknown>): Promise<number> {
-  let config: Awaited<ReturnType<typeof loadConfig>>;
-  try {
-    config = await loadConfig({ path: String(args.config), overrides: pickConfigOverrides(args) });
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      return 2;
-    }
-    throw error;
-  }
+  const config = await loadCommandConfig(args);
+  if (typeof config === "number") return config;
   const out = (line: string) => process.stdout.write(`${line}\n`);
   out(`config: ok (${config.scalesets.length} scale set(s))`);
   const client = new ActionsClient({
