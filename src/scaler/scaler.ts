@@ -15,7 +15,12 @@ import {
   type RunnerState,
   transition,
 } from "./runner-record.js";
-import { type TeardownReason, teardownRunner } from "./teardown.js";
+import {
+  removeGhostRegistration,
+  type TeardownDeps,
+  type TeardownReason,
+  teardownRunner,
+} from "./teardown.js";
 
 export type { ScalerGitHubApi } from "./provision.js";
 
@@ -115,14 +120,9 @@ export class Scaler implements ScaleHandler {
   handleJobStarted(message: JobStarted): void {
     if (!message.runnerName) return;
     let record = this.#runners.get(message.runnerName);
-    if (!record) {
-      // Started on a runner this process does not know (created before a restart): track it so
-      // its completion tears it down; reconciliation attaches its machine.
-      record = newRunnerRecord(message.runnerName, this.#now());
-      record.adopted = true;
-      this.#runners.set(record.name, record);
-      this.#emit({ type: "state", runner: record.name, from: null, to: "pending", adopted: true });
-    }
+    // Started on a runner this process does not know (created before a restart): track it so
+    // its completion tears it down; reconciliation attaches its machine.
+    record ??= this.#adopt(message.runnerName, {});
     if (message.runnerId) record.runnerId = message.runnerId;
     record.jobId = message.jobId;
     if (record.state !== "busy" && record.state !== "deleting") this.#move(record, "busy");
@@ -215,10 +215,7 @@ export class Scaler implements ScaleHandler {
     });
     for (const { machine, runnerId, state } of plan.adopt) {
       if (this.#runners.has(machine.runnerName)) continue;
-      const record = newRunnerRecord(machine.runnerName, this.#now());
-      Object.assign(record, { machineId: machine.id, runnerId, adopted: true });
-      this.#runners.set(record.name, record);
-      this.#emit({ type: "state", runner: record.name, from: null, to: "pending", adopted: true });
+      const record = this.#adopt(machine.runnerName, { machineId: machine.id, runnerId });
       if (state !== "pending") this.#move(record, state === "idle" ? "booting" : state);
       if (state === "idle") this.#move(record, "idle");
       log.info({ runner: record.name, machine: machine.id, state }, "adopted machine");
@@ -233,11 +230,7 @@ export class Scaler implements ScaleHandler {
     }
     for (const { machine, runnerId, reason } of plan.deleteMachines) {
       this.#emit({ type: "orphan", kind: "machine", reason, runner: machine.runnerName });
-      const record = newRunnerRecord(machine.runnerName, this.#now());
-      Object.assign(record, { machineId: machine.id, runnerId, adopted: true });
-      this.#runners.set(record.name, record);
-      this.#emit({ type: "state", runner: record.name, from: null, to: "pending", adopted: true });
-      this.#retire(record, reason);
+      this.#retire(this.#adopt(machine.runnerName, { machineId: machine.id, runnerId }), reason);
     }
     for (const registration of plan.removeRegistrations) {
       this.#emit({
@@ -246,19 +239,7 @@ export class Scaler implements ScaleHandler {
         reason: "no-machine",
         runner: registration.name,
       });
-      void this.#deletes.run(async () => {
-        try {
-          await this.#o.github.removeRunner(registration.id);
-          this.#emit({
-            type: "registration-removed",
-            runner: registration.name,
-            runnerId: registration.id,
-            reason: "ghost",
-          });
-        } catch (error) {
-          log.warn({ err: error, runner: registration.name }, "removing ghost registration failed");
-        }
-      });
+      void this.#deletes.run(() => removeGhostRegistration(registration, this.#teardownDeps()));
     }
     this.#evaluate();
   }
@@ -363,13 +344,7 @@ export class Scaler implements ScaleHandler {
       const result = await this.#inPhase(
         record.name,
         "teardown",
-        () =>
-          teardownRunner(record, reason, {
-            github: this.#o.github,
-            engine: this.#o.engine,
-            logger: this.#o.logger,
-            emit: (event) => this.#emit(event),
-          }),
+        () => teardownRunner(record, reason, this.#teardownDeps()),
         reason,
       );
       if (result === "still-running") {
@@ -385,15 +360,28 @@ export class Scaler implements ScaleHandler {
     const machines = await this.#o.engine.list().catch(() => [] as Machine[]);
     const machine = machines.find((m) => m.runnerName === runnerName);
     if (!machine && !runnerId) return;
-    const record = newRunnerRecord(runnerName, this.#now());
-    Object.assign(record, {
+    const record = this.#adopt(runnerName, {
       machineId: machine?.id,
       runnerId: runnerId || undefined,
-      adopted: true,
     });
-    this.#runners.set(runnerName, record);
-    this.#emit({ type: "state", runner: runnerName, from: null, to: "pending", adopted: true });
     this.#retire(record, "job-completed");
+  }
+
+  #teardownDeps(): TeardownDeps {
+    return {
+      github: this.#o.github,
+      engine: this.#o.engine,
+      logger: this.#o.logger,
+      emit: (event) => this.#emit(event),
+    };
+  }
+
+  /** Starts tracking a runner this process did not create (found in the cloud or in a message). */
+  #adopt(name: string, known: Pick<RunnerRecord, "machineId" | "runnerId">): RunnerRecord {
+    const record = { ...newRunnerRecord(name, this.#now()), ...known, adopted: true };
+    this.#runners.set(name, record);
+    this.#emit({ type: "state", runner: name, from: null, to: "pending", adopted: true });
+    return record;
   }
 
   #move(record: RunnerRecord, to: RunnerState): void {

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { Engine } from "../engines/engine.js";
 import { JobStillRunningError } from "../github/errors.js";
+import type { RunnerReference } from "../github/types.js";
 import { backoffDelay, sleep } from "../util/sleep.js";
 import type { ScalerEvent } from "./events.js";
 import type { ScalerGitHubApi } from "./provision.js";
@@ -99,4 +100,25 @@ async function deleteMachine(
   }
   // Reconciliation finds the machine again (no registration) and deletes it.
   return false;
+}
+
+/** Removes a registration that has no machine and no runner being provisioned (a ghost). */
+export async function removeGhostRegistration(
+  registration: RunnerReference,
+  deps: TeardownDeps,
+): Promise<void> {
+  try {
+    await deps.github.removeRunner(registration.id);
+    deps.emit({
+      type: "registration-removed",
+      runner: registration.name,
+      runnerId: registration.id,
+      reason: "ghost",
+    });
+  } catch (error) {
+    deps.logger.warn(
+      { err: error, runner: registration.name },
+      "removing ghost registration failed",
+    );
+  }
 }
