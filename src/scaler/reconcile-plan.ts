@@ -1,5 +1,7 @@
-import type { Machine } from "../engines/engine.js";
+import type { Logger } from "pino";
+import type { Engine, Machine } from "../engines/engine.js";
 import type { RunnerReference } from "../github/types.js";
+import type { ScalerGitHubApi } from "./provision.js";
 import type { RunnerRecord, RunnerState } from "./runner-record.js";
 
 export interface ReconcileInput {
@@ -118,4 +120,29 @@ export function planReconcile(input: ReconcileInput): ReconcilePlan {
 function stateFromRegistration(registration: RunnerReference): RunnerState {
   if (registration.busy) return "busy";
   return registration.status === "online" ? "idle" : "booting";
+}
+
+/**
+ * What reconciliation joins: the engine's machines (required: without them nothing can be
+ * judged) and GitHub's registrations (optional: listing them is unverified on github.com, so a
+ * failure only narrows what is judged).
+ */
+export async function listCloudAndGitHub(
+  engine: Pick<Engine, "list">,
+  github: Pick<ScalerGitHubApi, "listRunners">,
+  scaleSetId: number,
+  logger: Logger,
+): Promise<{ machines: Machine[]; registrations: RunnerReference[] | null } | null> {
+  let machines: Machine[];
+  try {
+    machines = await engine.list();
+  } catch (error) {
+    logger.warn({ err: error }, "reconcile: listing machines failed; will retry next interval");
+    return null;
+  }
+  const registrations = await github.listRunners(scaleSetId).catch((error: unknown) => {
+    logger.warn({ err: error }, "reconcile: listing runners failed; judging machines only");
+    return null;
+  });
+  return { machines, registrations };
 }

@@ -1,20 +1,19 @@
-import type { Logger } from "pino";
-import { type Engine, EngineError, type Machine } from "../engines/engine.js";
+import { EngineError, type Machine } from "../engines/engine.js";
 import type { JobCompleted, JobStarted } from "../github/types.js";
 import { ConcurrencyLimiter } from "../util/limiter.js";
 import { backoffDelay } from "../util/sleep.js";
-import { desiredRunnerCount } from "./desired.js";
-import type { RunnerPhase, ScalerEvent, ScalerObserver, ScalerTracing } from "./events.js";
-import { provisionRunner, type ScalerGitHubApi } from "./provision.js";
-import { planReconcile } from "./reconcile-plan.js";
+import { desiredRunnerCount, planScaleDown } from "./desired.js";
+import type { RunnerPhase, ScalerEvent } from "./events.js";
+import { provisionRunner } from "./provision.js";
+import { listCloudAndGitHub, planReconcile } from "./reconcile-plan.js";
 import {
   countByState,
   makeRunnerName,
   newRunnerRecord,
   type RunnerRecord,
   type RunnerState,
-  transition,
 } from "./runner-record.js";
+import { RunnerTable } from "./runner-table.js";
 import {
   removeGhostRegistration,
   type TeardownDeps,
@@ -23,48 +22,9 @@ import {
 } from "./teardown.js";
 
 export type { ScalerGitHubApi } from "./provision.js";
+export type { ScaleHandler, ScalerOptions, ScalerSnapshot } from "./scaler-types.js";
 
-export interface ScalerOptions {
-  scaleSetId: number;
-  scaleSetName: string;
-  labels: readonly string[];
-  minRunners: number;
-  maxRunners: number;
-  idleTimeoutMs: number;
-  bootTimeoutMs: number;
-  maxLifetimeMs: number;
-  createConcurrency: number;
-  deleteConcurrency: number;
-  reconcileIntervalMs: number;
-  github: ScalerGitHubApi;
-  engine: Engine;
-  logger: Logger;
-  observer?: ScalerObserver;
-  /** Runs provisioning, teardown and reconciliation inside telemetry spans. */
-  tracing?: ScalerTracing;
-  /** Interval of the housekeeping tick (idle timeouts, create backoff). */
-  tickMs?: number;
-  /** Records younger than this are not judged missing by reconciliation. */
-  settleMs?: number;
-  now?: () => number;
-}
-
-/** The narrow interface the listener drives (as in the Go SDK): it never awaits cloud work. */
-export interface ScaleHandler {
-  handleDesiredRunnerCount(totalAssignedJobs: number): void;
-  handleJobStarted(message: JobStarted): void;
-  handleJobCompleted(message: JobCompleted): void;
-}
-
-export interface ScalerSnapshot {
-  scaleSetId: number;
-  desired: number;
-  totalAssignedJobs: number;
-  runners: Record<RunnerState, number>;
-  createQueue: number;
-  deleteQueue: number;
-  consecutiveCreateFailures: number;
-}
+import type { ScaleHandler, ScalerOptions, ScalerSnapshot } from "./scaler-types.js";
 
 /**
  * Owns the runners of one scale set: keeps their number at the protocol's target, provisions
@@ -73,7 +33,7 @@ export interface ScalerSnapshot {
  */
 export class Scaler implements ScaleHandler {
   readonly #o: ScalerOptions;
-  readonly #runners = new Map<string, RunnerRecord>();
+  readonly #runners: RunnerTable;
   readonly #creates: ConcurrencyLimiter;
   readonly #deletes: ConcurrencyLimiter;
   readonly #now: () => number;
@@ -91,6 +51,7 @@ export class Scaler implements ScaleHandler {
     this.#creates = new ConcurrencyLimiter(options.createConcurrency);
     this.#deletes = new ConcurrencyLimiter(options.deleteConcurrency);
     this.#now = options.now ?? Date.now;
+    this.#runners = new RunnerTable((event) => this.#emit(event));
   }
 
   get scaleSetId(): number {
@@ -191,19 +152,9 @@ export class Scaler implements ScaleHandler {
 
   async #reconcileOnce(): Promise<void> {
     const log = this.#o.logger;
-    let machines: Machine[];
-    try {
-      machines = await this.#o.engine.list();
-    } catch (error) {
-      log.warn({ err: error }, "reconcile: listing machines failed; will retry next interval");
-      return;
-    }
-    const registrations = await this.#o.github
-      .listRunners(this.#scaleSetId)
-      .catch((error: unknown) => {
-        log.warn({ err: error }, "reconcile: listing runners failed; judging machines only");
-        return null;
-      });
+    const found = await listCloudAndGitHub(this.#o.engine, this.#o.github, this.#scaleSetId, log);
+    if (!found) return;
+    const { machines, registrations } = found;
     const plan = planReconcile({
       now: this.#now(),
       machines,
@@ -260,30 +211,13 @@ export class Scaler implements ScaleHandler {
       for (let i = active.length; i < target; i++) this.#scaleUp(now);
       return;
     }
-    let excess = active.length - target;
-    if (excess <= 0) return;
-    // Runners not yet provisioned go first: cancelling them costs nothing.
-    for (const record of active) {
-      if (excess === 0) return;
-      if (record.state === "pending" && !record.adopted) {
-        record.cancelled = true;
-        excess--;
-      }
-    }
-    const idle = active
-      .filter(
-        (r) =>
-          (r.state === "idle" || r.state === "booting") &&
-          now - r.stateSince >= this.#o.idleTimeoutMs,
-      )
-      .sort((a, b) => a.stateSince - b.stateSince);
-    for (const record of idle.slice(0, excess)) this.#retire(record, "idle-timeout");
+    const { cancel, retire } = planScaleDown(active, target, now, this.#o.idleTimeoutMs);
+    for (const record of cancel) record.cancelled = true;
+    for (const record of retire) this.#retire(record, "idle-timeout");
   }
 
   #scaleUp(now: number): void {
-    const record = newRunnerRecord(makeRunnerName(this.#o.scaleSetName), now);
-    this.#runners.set(record.name, record);
-    this.#emit({ type: "state", runner: record.name, from: null, to: "pending" });
+    const record = this.#runners.add(newRunnerRecord(makeRunnerName(this.#o.scaleSetName), now));
     void this.#creates.run(() => this.#provision(record));
   }
 
@@ -376,27 +310,20 @@ export class Scaler implements ScaleHandler {
     };
   }
 
-  /** Starts tracking a runner this process did not create (found in the cloud or in a message). */
+  #emit(event: ScalerEvent): void {
+    this.#o.observer?.(event);
+  }
+
   #adopt(name: string, known: Pick<RunnerRecord, "machineId" | "runnerId">): RunnerRecord {
-    const record = { ...newRunnerRecord(name, this.#now()), ...known, adopted: true };
-    this.#runners.set(name, record);
-    this.#emit({ type: "state", runner: name, from: null, to: "pending", adopted: true });
-    return record;
+    return this.#runners.adopt(name, known, this.#now());
   }
 
   #move(record: RunnerRecord, to: RunnerState): void {
-    const from = transition(record, to, this.#now());
-    if (from !== to) this.#emit({ type: "state", runner: record.name, from, to });
+    this.#runners.move(record, to, this.#now());
   }
 
   #drop(record: RunnerRecord): void {
-    if (this.#runners.get(record.name) !== record) return;
-    this.#runners.delete(record.name);
-    this.#emit({ type: "state", runner: record.name, from: record.state, to: null });
-  }
-
-  #emit(event: ScalerEvent): void {
-    this.#o.observer?.(event);
+    this.#runners.drop(record);
   }
 }
 

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { desiredRunnerCount } from "../../src/scaler/desired.js";
+import { desiredRunnerCount, planScaleDown } from "../../src/scaler/desired.js";
 import {
   InvalidTransitionError,
   makeRunnerName,
   newRunnerRecord,
+  type RunnerState,
   transition,
 } from "../../src/scaler/runner-record.js";
 
@@ -64,5 +65,32 @@ describe("makeRunnerName", () => {
     const name = makeRunnerName(scaleSet, () => "abcd1234");
     expect(name).toBe(want);
     expect(name).toMatch(/^[a-z][a-z0-9-]{0,62}$/);
+  });
+});
+
+describe("planScaleDown", () => {
+  const at = (name: string, state: RunnerState, since: number, adopted = false) => ({
+    ...newRunnerRecord(name, since),
+    state,
+    stateSince: since,
+    adopted,
+  });
+
+  it("cancels unprovisioned runners first, then retires the longest-idle past the timeout, never busy ones", () => {
+    const runners = [
+      at("busy", "busy", 0),
+      at("idle-old", "idle", 100),
+      at("idle-new", "idle", 900),
+      at("booting-old", "booting", 50),
+      at("pending", "pending", 950),
+      at("adopted-pending", "pending", 0, true),
+    ];
+    const { cancel, retire } = planScaleDown(runners, 2, 1000, 500);
+    expect(cancel.map((r) => r.name)).toEqual(["pending"]);
+    expect(retire.map((r) => r.name)).toEqual(["booting-old", "idle-old"]); // idle-new: too recent
+  });
+
+  it("does nothing at or below the target", () => {
+    expect(planScaleDown([at("a", "idle", 0)], 1, 10_000, 1)).toEqual({ cancel: [], retire: [] });
   });
 });

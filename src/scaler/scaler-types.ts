@@ -1,0 +1,48 @@
+import type { Logger } from "pino";
+import type { Engine } from "../engines/engine.js";
+import type { JobCompleted, JobStarted } from "../github/types.js";
+import type { ScalerObserver, ScalerTracing } from "./events.js";
+import type { ScalerGitHubApi } from "./provision.js";
+import type { RunnerState } from "./runner-record.js";
+
+export interface ScalerOptions {
+  scaleSetId: number;
+  scaleSetName: string;
+  labels: readonly string[];
+  minRunners: number;
+  maxRunners: number;
+  idleTimeoutMs: number;
+  bootTimeoutMs: number;
+  maxLifetimeMs: number;
+  createConcurrency: number;
+  deleteConcurrency: number;
+  reconcileIntervalMs: number;
+  github: ScalerGitHubApi;
+  engine: Engine;
+  logger: Logger;
+  observer?: ScalerObserver;
+  /** Runs provisioning, teardown and reconciliation inside telemetry spans. */
+  tracing?: ScalerTracing;
+  /** Interval of the housekeeping tick (idle timeouts, create backoff). */
+  tickMs?: number;
+  /** Records younger than this are not judged missing by reconciliation. */
+  settleMs?: number;
+  now?: () => number;
+}
+
+/** The narrow interface the listener drives (as in the Go SDK): it never awaits cloud work. */
+export interface ScaleHandler {
+  handleDesiredRunnerCount(totalAssignedJobs: number): void;
+  handleJobStarted(message: JobStarted): void;
+  handleJobCompleted(message: JobCompleted): void;
+}
+
+export interface ScalerSnapshot {
+  scaleSetId: number;
+  desired: number;
+  totalAssignedJobs: number;
+  runners: Record<RunnerState, number>;
+  createQueue: number;
+  deleteQueue: number;
+  consecutiveCreateFailures: number;
+}
