@@ -24,17 +24,9 @@ export function useAwsTestEnv(): void {
 export const SCALE_SET = "ec2-linux";
 export const JIT_SECRET = "eyJzaW11bGF0ZWQiOiJqaXQtY29uZmlnLXNlY3JldCJ9";
 
-/** A log sink that keeps every line, so tests can assert no secret was logged. */
-export class LogCapture {
-  readonly lines: string[] = [];
-  write(chunk: string): boolean {
-    this.lines.push(chunk);
-    return true;
-  }
-  text(): string {
-    return this.lines.join("");
-  }
-}
+import { LogCapture } from "../e2e/harness.js";
+
+export { LogCapture };
 
 export function ec2Config(sim: Ec2Sim, fields: Record<string, unknown> = {}): Ec2EngineConfig {
   return ec2EngineSchema.parse({

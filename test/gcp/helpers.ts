@@ -78,17 +78,9 @@ export function gcpConfig(sim: GceSim, overrides: Record<string, unknown> = {}):
   });
 }
 
-/** Collects log lines so tests can check that no secret was written. */
-export class LogSink {
-  readonly lines: string[] = [];
-  write(chunk: string): boolean {
-    this.lines.push(chunk);
-    return true;
-  }
-  text(): string {
-    return this.lines.join("");
-  }
-}
+import { LogCapture as LogSink } from "../e2e/harness.js";
+
+export { LogSink };
 
 export async function makeEngine(
   sim: GceSim,
