@@ -42,6 +42,7 @@ export class Scaler implements ScaleHandler {
   #createFailures = 0;
   #createBlockedUntil = 0;
   #stopping = false;
+  #evaluationQueued = false;
   #timers: NodeJS.Timeout[] = [];
   #reconciling: Promise<void> | null = null;
 
@@ -195,6 +196,16 @@ export class Scaler implements ScaleHandler {
     this.#evaluate();
   }
 
+  /** Coalesces the re-evaluations a burst of teardowns asks for into one per turn of the loop. */
+  #evaluateSoon(): void {
+    if (this.#evaluationQueued) return;
+    this.#evaluationQueued = true;
+    setImmediate(() => {
+      this.#evaluationQueued = false;
+      this.#evaluate();
+    });
+  }
+
   #target(): number {
     return desiredRunnerCount(this.#o.minRunners, this.#o.maxRunners, this.#assigned);
   }
@@ -286,7 +297,7 @@ export class Scaler implements ScaleHandler {
         return;
       }
       this.#drop(record);
-      this.#evaluate();
+      this.#evaluateSoon();
     });
   }
 
