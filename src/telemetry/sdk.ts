@@ -76,6 +76,10 @@ export async function startSdkTelemetry(
     autoDetectResources: false,
     spanProcessors,
     metricReaders: readers,
+    // One storage per instrument shared by all readers: without a view, sdk-metrics keeps one
+    // per reader and hashes the attributes of every measurement once per reader (OTLP +
+    // Prometheus = twice). Default aggregation, so the output is the same.
+    views: readers.length > 1 ? [{ meterName: SCOPE }] : [],
     logRecordProcessors: [],
     instrumentations: [],
     textMapPropagator: null,
