@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { TimerSet } from "../../util/timer-set.js";
 import type { GceOperationError } from "./types.js";
 
 /**
@@ -40,7 +41,7 @@ const HTTP_TEXT: Record<number, string> = {
 
 export class OperationTable {
   readonly #ops = new Map<string, SimOperation>();
-  readonly #timers = new Set<NodeJS.Timeout>();
+  readonly #timers = new TimerSet();
 
   #key(project: string, zone: string, name: string): string {
     return `${project}/${zone}/${name}`;
@@ -67,13 +68,13 @@ export class OperationTable {
       }),
     };
     this.#ops.set(this.#key(op.project, op.zone, op.name), op);
-    this.#after(0, () => {
+    this.#timers.after(0, () => {
       // Timers of different lengths may fire out of order under load: never undo DONE.
       if (op.status !== "PENDING") return;
       op.status = "RUNNING";
       op.startTime = new Date();
     });
-    this.#after(Math.max(1, delayMs), () => {
+    this.#timers.after(Math.max(1, delayMs), () => {
       op.failure = work();
       op.status = "DONE";
       op.startTime ??= new Date();
@@ -100,17 +101,7 @@ export class OperationTable {
     return op;
   }
 
-  /** Runs `fn` after `ms` unless the table is stopped first. */
-  #after(ms: number, fn: () => void): void {
-    const timer = setTimeout(() => {
-      this.#timers.delete(timer);
-      fn();
-    }, ms);
-    this.#timers.add(timer);
-  }
-
   stop(): void {
-    for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
   }
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { TimerSet } from "../../util/timer-set.js";
 import { runSimulatedRunner } from "../runner.js";
 import { insertFailure, noFaults } from "./faults.js";
 import type { InstanceFilter } from "./filter.js";
@@ -48,7 +49,7 @@ export class GceWorld {
   readonly #instances = new Map<string, SimInstance>();
   readonly #operations = new OperationTable();
   readonly #requestIds = new Map<string, SimOperation>();
-  readonly #timers = new Set<NodeJS.Timeout>();
+  readonly #timers = new TimerSet();
   readonly #options: Required<Omit<GceSimOptions, "onRunnerError" | "zones">> &
     Pick<GceSimOptions, "onRunnerError">;
 
@@ -135,9 +136,11 @@ export class GceWorld {
     const signal = instance.powerOff.signal;
     const { maxRunSeconds, terminationAction } = instance.spec;
     if (maxRunSeconds !== null && terminationAction) {
-      this.#after(maxRunSeconds * 1000 * this.#options.ttlScale, () => this.#expire(instance));
+      this.#timers.after(maxRunSeconds * 1000 * this.#options.ttlScale, () =>
+        this.#expire(instance),
+      );
     }
-    this.#after(this.#options.bootDelayMs, () => {
+    this.#timers.after(this.#options.bootDelayMs, () => {
       if (signal.aborted || instance.status !== "STAGING") return;
       instance.status = "RUNNING";
       const jit = instance.spec.metadata[JIT_METADATA_KEY] ?? "";
@@ -156,7 +159,7 @@ export class GceWorld {
           if (signal.aborted || instance.status !== "RUNNING") return;
           // The runner image powers the VM off when the runner exits.
           instance.status = "STOPPING";
-          this.#after(10, () => {
+          this.#timers.after(10, () => {
             if (instance.status === "STOPPING") instance.status = "TERMINATED";
           });
         });
@@ -246,19 +249,10 @@ export class GceWorld {
     }));
   }
 
-  #after(ms: number, fn: () => void): void {
-    const timer = setTimeout(() => {
-      this.#timers.delete(timer);
-      fn();
-    }, ms);
-    this.#timers.add(timer);
-  }
-
   stop(): void {
     for (const instance of this.#instances.values()) {
       instance.powerOff.abort(new Error("simulator stopped"));
     }
-    for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
     this.#operations.stop();
   }
