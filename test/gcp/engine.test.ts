@@ -1,3 +1,5 @@
+import { metrics } from "@opentelemetry/api";
+import { MeterProvider, MetricReader } from "@opentelemetry/sdk-metrics";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type Engine, EngineError, type MachineRequest } from "../../src/engines/engine.js";
 import {
@@ -125,7 +127,9 @@ describe("gcp engine against the Compute Engine fake", () => {
     }
   });
 
-  it("falls through to the next zone on a stockout", async () => {
+  it("falls through to the next zone on a stockout, counting the fallback", async () => {
+    const reader = new TestMetricReader();
+    metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
     cloud.sim.faults.stockoutZones.add(ZONES[0] as string);
     const before = inserts(cloud.sim).length;
     const machine = await engine.create(request());
@@ -135,6 +139,17 @@ describe("gcp engine against the Compute Engine fake", () => {
       .map((r) => r.path.split("/")[6]);
     expect(tried).toEqual([ZONES[0], ZONES[1]]);
     expect(cloud.sim.counters.insertFailures).toBeGreaterThan(0);
+    const { resourceMetrics } = await reader.collect();
+    const fallbacks = resourceMetrics.scopeMetrics
+      .flatMap((s) => s.metrics)
+      .find((m) => m.descriptor.name === "scaleset.cloud.capacity_fallbacks");
+    expect(fallbacks?.dataPoints).toEqual([
+      expect.objectContaining({
+        value: 1,
+        attributes: { "scaleset.engine.type": "gcp", "error.type": "ZONE_RESOURCE_POOL_EXHAUSTED" },
+      }),
+    ]);
+    metrics.disable();
   });
 
   it("falls back from spot to standard VMs when every zone is out of spot capacity", async () => {
@@ -283,3 +298,9 @@ describe("gcp engine against the Compute Engine fake", () => {
     await eventually("cancelled VM removed", () => cloud.sim.instances().length === 0, 5000);
   });
 });
+
+/** Collects on demand, for asserting on metrics without an exporter. */
+class TestMetricReader extends MetricReader {
+  protected override async onForceFlush(): Promise<void> {}
+  protected override async onShutdown(): Promise<void> {}
+}

@@ -2,6 +2,7 @@ import type { Filter } from "@aws-sdk/client-ec2";
 import type { Attributes } from "@opentelemetry/api";
 import type { Logger } from "pino";
 import type { Ec2EngineConfig } from "../../config/types.js";
+import { recordCapacityFallback } from "../../telemetry/cloud-signals.js";
 import { sleep } from "../../util/sleep.js";
 import {
   type Engine,
@@ -121,6 +122,7 @@ export class Ec2Engine implements Engine {
         default:
           throw ec2EngineError("RunInstances", error);
       }
+      recordCapacityFallback("ec2", error.code);
       this.#o.logger.info(
         { runner: request.runnerName, option: where, code: error.code },
         "launch option failed; trying the next",

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
+import { recordCapacityFallback } from "../../telemetry/cloud-signals.js";
 import { type Engine, EngineError, type Machine, type MachineRequest } from "../engine.js";
 import { classifySdkError, isCapacityError, operationError } from "./errors.js";
 import type { GceApi, GceInstance, GceOperation } from "./gce-types.js";
@@ -63,6 +64,7 @@ export class GceEngine implements Engine {
             if (!isCapacityError(error)) throw error;
             lastCapacity = error;
             tried.push(`${placement.zone}${placement.spot ? " (spot)" : ""}: ${error.code}`);
+            recordCapacityFallback("gcp", error.code);
             this.#o.logger.info(
               {
                 runner: request.runnerName,
