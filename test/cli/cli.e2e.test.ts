@@ -107,7 +107,8 @@ describe("scaleset CLI", () => {
   });
 
   it("after a crash (SIGKILL), a new process waits out the stale session and removes ghost registrations", async () => {
-    sim = await startGitHubSim({ pat: SIM_TOKEN, longPollMs: 300, sessionIdleTimeoutMs: 1500 });
+    // The stale session outlives the restart (a slow start under load must still meet it).
+    sim = await startGitHubSim({ pat: SIM_TOKEN, longPollMs: 300, sessionIdleTimeoutMs: 5000 });
     const path = writeConfig("crash.yaml", jsonConfig(sim.configUrl()));
     const first = startCli(["--config", path], { GITHUB_TOKEN: SIM_TOKEN });
     await first.logLine("session created");
