@@ -75,6 +75,13 @@ export class ScalesetApp {
     const { config, logger } = this.#o;
     const telemetry = this.#o.telemetry?.enabled ? this.#o.telemetry : undefined;
     for (const scaleSet of config.scalesets) {
+      if (scaleSet.engine.type === "sim" && !isLoopbackUrl(config.github.url)) {
+        // `sim` is the default engine: say loudly that no real machine will run these jobs.
+        logger.warn(
+          { scaleSet: scaleSet.name, github: config.github.url },
+          "this scale set uses the sim engine (simulated machines): its jobs will not run; set engine.type to gcp or ec2",
+        );
+      }
       const created = await createEngine(scaleSet.engine, {
         scaleSetName: scaleSet.name,
         owner: this.owner,
@@ -145,4 +152,9 @@ export class ScalesetApp {
     await this.#server?.close();
     return results.every(Boolean);
   }
+}
+
+function isLoopbackUrl(url: string): boolean {
+  const host = URL.canParse(url) ? new URL(url).hostname : "";
+  return host === "localhost" || host === "[::1]" || host.startsWith("127.");
 }
