@@ -4,6 +4,7 @@ import { ScalesetApp } from "../../src/app/app.js";
 import { loadConfig } from "../../src/config/index.js";
 import { type Ec2Sim, startEc2Sim } from "../../src/sim/ec2/index.js";
 import { type GitHubSim, type SimSnapshot, startGitHubSim } from "../../src/sim/github/index.js";
+import { eventually } from "../e2e/harness.js";
 import { LogCapture, useAwsTestEnv } from "./helpers.js";
 
 const TOKEN = "ghp_ec2_e2e_secret_token";
@@ -59,18 +60,6 @@ async function startApp(gh: GitHubSim, cloud: Ec2Sim, logs: LogCapture): Promise
   apps.push(app);
   await app.start();
   return app;
-}
-
-async function eventually(
-  what: string,
-  predicate: () => boolean,
-  timeoutMs = 15_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 const completed = (s: SimSnapshot) => s.jobs.filter((j) => j.state === "completed");

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { readBodyText } from "../read-body.js";
 import { runSimulatedRunner } from "../runner.js";
 import { ACTIONS, type ActionContext } from "./actions.js";
 import { Ec2SimError } from "./errors.js";
@@ -127,7 +128,7 @@ async function handle(
   ctx: ActionContext,
   log: RecordedRequest[],
 ): Promise<void> {
-  const body = await readBody(req);
+  const body = await readBodyText(req, MAX_BODY); // undefined: larger than any EC2 request
   const url = new URL(req.url ?? "/", "http://ec2.local");
   const params = req.method === "GET" ? parseQuery(url.search.slice(1)) : parseQuery(body ?? "");
   const auth = AUTHORIZATION.exec(req.headers.authorization ?? "");
@@ -207,16 +208,4 @@ function dispatch(
 function header(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;
-}
-
-/** The body as text, or undefined when it is larger than any EC2 request can be. */
-async function readBody(req: IncomingMessage): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString("utf8");
 }

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { readBodyText } from "../read-body.js";
 
 /** Request/response helpers for the Compute Engine fake, speaking Google's JSON error envelope. */
 
@@ -21,15 +22,9 @@ export const notFound = (what: string) =>
 export const invalid = (message: string) => new GceHttpError(400, "invalid", message);
 
 export async function readText(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buf = chunk as Buffer;
-    size += buf.length;
-    if (size > MAX_BODY_BYTES) throw invalid("Request body too large.");
-    chunks.push(buf);
-  }
-  return Buffer.concat(chunks).toString("utf8");
+  const text = await readBodyText(req, MAX_BODY_BYTES);
+  if (text === undefined) throw invalid("Request body too large.");
+  return text;
 }
 
 export function parseJson(text: string): unknown {

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { readBodyText } from "../read-body.js";
 import { badRequest, SimHttpError } from "./errors.js";
 
 /** Reading request bodies and writing responses for the fake. */
@@ -7,17 +8,9 @@ const MAX_BODY_BYTES = 1024 * 1024;
 const BOM = "\uFEFF";
 
 export async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buf = chunk as Buffer;
-    size += buf.length;
-    if (size > MAX_BODY_BYTES) throw new SimHttpError(413, "ArgumentException", "Body too large");
-    chunks.push(buf);
-  }
-  let text = Buffer.concat(chunks).toString("utf8");
-  if (text.startsWith(BOM)) text = text.slice(1);
-  return text;
+  const text = await readBodyText(req, MAX_BODY_BYTES);
+  if (text === undefined) throw new SimHttpError(413, "ArgumentException", "Body too large");
+  return text.startsWith(BOM) ? text.slice(1) : text;
 }
 
 /** Parses a JSON body; an empty body gives `undefined`, malformed JSON a 400. */
