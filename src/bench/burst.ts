@@ -38,10 +38,7 @@ const child = fork(new URL("./scaler-process.js", import.meta.url), [sim.configU
     GITHUB_TOKEN: TOKEN,
     ...(TELEMETRY ? { OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl } : {}),
   },
-  // BENCH_CPU_PROF=dir writes a V8 CPU profile of the scaler process there.
-  execArgv: process.env.BENCH_CPU_PROF
-    ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
-    : [],
+  // BENCH_CPU_PROF=dir: the scaler process writes a CPU profile of the measured window there.
   stdio: ["ignore", "inherit", "inherit", "ipc"],
 });
 const vms = new Map<number, AbortController>();

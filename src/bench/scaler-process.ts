@@ -2,6 +2,9 @@
  * The measured side of `npm run bench`: a scaleset process (real client, listener, scaler, sim
  * engine) whose GitHub is the simulator in the driver process. Reports its figures over IPC.
  */
+import { mkdir, writeFile } from "node:fs/promises";
+import { Session } from "node:inspector/promises";
+import { join } from "node:path";
 import pino from "pino";
 import { ScalesetApp } from "../app/app.js";
 import { loadConfig } from "../config/index.js";
@@ -60,6 +63,26 @@ let maxGap = 0;
 let maxGapWithDeletes = 0;
 let first = true;
 let cpuAtBurst: NodeJS.CpuUsage | null = null;
+// BENCH_CPU_PROF=dir: a V8 CPU profile of exactly the window the CPU figure covers (burst start →
+// last report), so start-up module loading does not blur the per-job picture.
+const profileDir = process.env.BENCH_CPU_PROF;
+let profiler: Session | null = null;
+async function startProfile(): Promise<void> {
+  if (!profileDir || profiler) return;
+  profiler = new Session();
+  profiler.connect();
+  await profiler.post("Profiler.enable");
+  await profiler.post("Profiler.setSamplingInterval", { interval: 250 });
+  await profiler.post("Profiler.start");
+}
+async function stopProfile(): Promise<void> {
+  if (!profileDir || !profiler) return;
+  const { profile } = await profiler.post("Profiler.stop");
+  await mkdir(profileDir, { recursive: true });
+  await writeFile(join(profileDir, `burst-${process.pid}.cpuprofile`), JSON.stringify(profile));
+  profiler.disconnect();
+  profiler = null;
+}
 
 const telemetry = await startTelemetry(resolveTelemetrySettings(config.telemetry), {
   serviceVersion: VERSION,
@@ -71,7 +94,10 @@ const app: ScalesetApp = new ScalesetApp({
   simCloud: cloud,
   observer: (event) => {
     if (event.type === "create-called") {
-      cpuAtBurst ??= process.cpuUsage();
+      if (!cpuAtBurst) {
+        cpuAtBurst = process.cpuUsage();
+        void startProfile();
+      }
       latencies.push(event.latencyMs);
       scalerOnly.push(event.latencyMs - event.jitMs);
     }
@@ -109,9 +135,11 @@ process.on("message", async (message: ToScaler) => {
   } else if (message.type === "report") {
     // Export what is still buffered before the last report: its CPU belongs to the figures.
     // (Only then: a forced metrics export on every poll of the driver would inflate them.)
-    if (cloud.live().length === 0 && (app.units[0]?.scaler?.runners().length ?? 0) === 0)
-      await telemetry.flush();
+    const finished =
+      cloud.live().length === 0 && (app.units[0]?.scaler?.runners().length ?? 0) === 0;
+    if (finished) await telemetry.flush();
     const cpu = process.cpuUsage(cpuAtBurst ?? undefined);
+    if (finished) await stopProfile();
     send({
       type: "report",
       report: {

@@ -4,13 +4,7 @@
  * span is active: a runner's provisioning, a message, a reconciliation. The long poll gets no
  * span (the message span covers a poll that returned something); it is measured as metrics.
  */
-import {
-  type Attributes,
-  type Span,
-  SpanKind,
-  SpanStatusCode,
-  type Tracer,
-} from "@opentelemetry/api";
+import { type Attributes, SpanKind, SpanStatusCode, type Tracer } from "@opentelemetry/api";
 import type { HttpObserver, HttpRequest, HttpRequestObservation } from "../github/http.js";
 import { ATTR } from "./attributes.js";
 import { classifyGitHubRequest, type GitHubOperation } from "./github-operations.js";
@@ -22,7 +16,26 @@ const TOKEN_KINDS: Record<string, string> = {
   installation_token: "installation",
 };
 
+/** More distinct span attribute sets than this (operations × hosts) and the cache starts over. */
+const MAX_SPAN_ATTRIBUTE_SETS = 256;
+
 export function createGitHubObserver(tracer: Tracer, m: Instruments): HttpObserver {
+  // The SDK copies a span's start attributes, so one object per distinct set serves every span.
+  const spanAttributes = new Map<string, Attributes>();
+  const spanAttributesFor = (method: string, call: GitHubOperation): Attributes => {
+    const key = `${method} ${call.template} ${call.host ?? ""} ${call.port ?? ""}`;
+    let attributes = spanAttributes.get(key);
+    if (!attributes) {
+      attributes = { [ATTR.httpMethod]: method, [ATTR.urlTemplate]: call.template };
+      if (call.host !== undefined) {
+        attributes[ATTR.serverAddress] = call.host;
+        attributes[ATTR.serverPort] = call.port;
+      }
+      if (spanAttributes.size >= MAX_SPAN_ATTRIBUTE_SETS) spanAttributes.clear();
+      spanAttributes.set(key, attributes);
+    }
+    return attributes;
+  };
   const byOperation = new Map<string, Attributes>();
   const attributesFor = (operation: string): Attributes => {
     let attributes = byOperation.get(operation);
@@ -38,7 +51,12 @@ export function createGitHubObserver(tracer: Tracer, m: Instruments): HttpObserv
       const operation = call.operation;
       const started = performance.now();
       const longPoll = operation === "get_message";
-      const span = longPoll ? undefined : startSpan(tracer, req.method, call);
+      const span = longPoll
+        ? undefined
+        : tracer.startSpan(`${req.method} ${call.template}`, {
+            kind: SpanKind.CLIENT,
+            attributes: spanAttributesFor(req.method, call),
+          });
       const attributes = attributesFor(operation);
       return {
         retry(attempt, reason) {
@@ -76,15 +94,6 @@ export function createGitHubObserver(tracer: Tracer, m: Instruments): HttpObserv
       };
     },
   };
-}
-
-function startSpan(tracer: Tracer, method: string, call: GitHubOperation): Span {
-  const attributes: Attributes = { [ATTR.httpMethod]: method, [ATTR.urlTemplate]: call.template };
-  if (call.host !== undefined) {
-    attributes[ATTR.serverAddress] = call.host;
-    attributes[ATTR.serverPort] = call.port;
-  }
-  return tracer.startSpan(`${method} ${call.template}`, { kind: SpanKind.CLIENT, attributes });
 }
 
 /** A bounded error class: the error's code (ECONNREFUSED, UND_ERR_…) or its class name. */

@@ -23,16 +23,50 @@ export function classifyGitHubRequest(
   url: string,
   operation?: string,
 ): GitHubOperation {
-  const origin = /^(https?):\/\/(\[[^\]]+\]|[^/:?#]+)(?::(\d+))?/.exec(url);
+  const origin = originOf(url);
   if (!origin) return { operation: operation ?? "other", template: OTHER };
-  const host = origin[2] as string;
-  const port = origin[3] ? Number(origin[3]) : origin[1] === "https" ? 443 : 80;
+  const { host, port } = origin;
   if (operation) return { operation, template: QUEUE_TEMPLATES[operation] ?? OTHER, host, port };
-  const rest = url.slice(origin[0].length);
+  const rest = url.slice(origin.length);
   const end = rest.search(/[?#]/);
   const path = end === -1 ? rest : rest.slice(0, end);
   const [name, template] = route(method, path);
   return { operation: name, template, host, port };
+}
+
+interface Origin {
+  host: string;
+  port: number;
+  /** Characters of the URL the origin takes. */
+  length: number;
+}
+
+/** Parsed origins by their text: a process talks to a handful of hosts, so this stays small. */
+const origins = new Map<string, Origin | null>();
+const MAX_ORIGINS = 64;
+
+function originOf(url: string): Origin | null {
+  const scheme = url.indexOf("://");
+  if (scheme === -1) return null;
+  let end = scheme + 3;
+  while (end < url.length && !"/?#".includes(url.charAt(end))) end++;
+  const text = url.slice(0, end);
+  let origin = origins.get(text);
+  if (origin === undefined) {
+    origin = parseOrigin(text);
+    if (origins.size >= MAX_ORIGINS) origins.clear();
+    origins.set(text, origin);
+  }
+  return origin;
+}
+
+function parseOrigin(text: string): Origin | null {
+  const match = /^(https?):\/\/(\[[^\]]+\]|[^/:?#@]+)(?::(\d+))?$/.exec(text);
+  if (!match) return null;
+  const port = match[3] ? Number(match[3]) : match[1] === "https" ? 443 : 80;
+  // server.address is the bare IP for an IPv6 literal, without the URL's brackets.
+  const host = (match[2] as string).replace(/^\[(.*)\]$/, "$1");
+  return { host, port, length: text.length };
 }
 
 function route(method: string, path: string): [string, string] {

@@ -162,7 +162,7 @@ export class JobTracker {
     this.m.jobQueueDuration.record(waited / 1000, this.attributes);
     job.span.setAttribute(ATTR.workerName, runner);
     if (runnerId) job.span.setAttribute(ATTR.workerId, runnerId);
-    job.span.addEvent("started", { [ATTR.workerName]: runner });
+    job.span.addEvent("started"); // the runner is the span's cicd.worker.name
   }
 
   #completed(job: JobTrace, result: string, assignTime?: Date, finishTime?: Date): void {

@@ -30,6 +30,8 @@ interface RunnerTrace {
   bootingAt?: number;
   deletingAt?: number;
   reason?: string;
+  /** The job whose trace the runner span started in (its parent), if any. */
+  readonly createdFor?: JobTrace;
   job?: JobTrace;
   orphan: boolean;
 }
@@ -41,7 +43,8 @@ export class RunnerTracker {
   readonly #runners = new Map<string, RunnerTrace>();
   readonly #pendingJobs = new Map<string, JobTrace>();
   readonly #orphans = new Set<string>();
-  readonly #cache = new Map<string, Attributes>();
+  /** Metric attributes by extra key, then value: the hot path allocates nothing. */
+  readonly #cache = new Map<string, Map<string, Attributes>>();
 
   constructor(
     private readonly tracer: Tracer,
@@ -174,11 +177,9 @@ export class RunnerTracker {
 
   #open(name: string, adopted: boolean): void {
     const demand = adopted ? undefined : this.takeDemand();
-    const attributes: Attributes = {
-      ...this.attributes,
-      [ATTR.workerName]: name,
-      [ATTR.runnerAdopted]: adopted,
-    };
+    const attributes: Attributes = { ...this.attributes, [ATTR.workerName]: name };
+    // Recorded only when true: every attribute is paid for on every runner span exported.
+    if (adopted) attributes[ATTR.runnerAdopted] = true;
     if (demand) attributes[ATTR.createdForJob] = demand.id;
     const cause = trace.getActiveSpan()?.spanContext();
     const root = this.tracer.startSpan(
@@ -191,6 +192,7 @@ export class RunnerTracker {
       context: trace.setSpan(ROOT_CONTEXT, root),
       adopted,
       createdAt: Date.now(),
+      createdFor: demand,
       orphan: this.#orphans.delete(name),
     };
     this.#runners.set(name, record);
@@ -204,6 +206,8 @@ export class RunnerTracker {
   #bind(record: RunnerTrace, job: JobTrace): void {
     record.job = job;
     record.root.setAttribute(ATTR.taskRunId, job.id);
+    // The runner created for this very job is already its child: links would say it twice.
+    if (record.createdFor === job) return;
     record.root.addLink({ context: job.span.spanContext() });
     job.span.addLink({ context: record.root.spanContext() });
   }
@@ -222,11 +226,15 @@ export class RunnerTracker {
 
   /** Metric attributes plus one bounded key, cached so the hot path does not allocate. */
   #with(key: string, value: string): Attributes {
-    const id = `${key}=${value}`;
-    let attributes = this.#cache.get(id);
+    let byValue = this.#cache.get(key);
+    if (!byValue) {
+      byValue = new Map();
+      this.#cache.set(key, byValue);
+    }
+    let attributes = byValue.get(value);
     if (!attributes) {
       attributes = { ...this.attributes, [key]: value };
-      this.#cache.set(id, attributes);
+      byValue.set(value, attributes);
     }
     return attributes;
   }

@@ -193,6 +193,9 @@ describe("OTLP export, flushed on SIGTERM", () => {
     );
     expect(job.links.filter((l) => messageIds.has(l.spanId)).length).toBe(4);
     expect(runner.links.filter((l) => messageIds.has(l.spanId)).length).toBe(3);
+    // It ran the job it was created for: parent and child, no links between them.
+    expect(runner.links.some((l) => l.spanId === job.spanId)).toBe(false);
+    expect(job.links.some((l) => l.spanId === runner.spanId)).toBe(false);
   });
 
   it("keeps secrets out of every span", () => {

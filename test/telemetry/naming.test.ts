@@ -80,6 +80,21 @@ describe("GitHub operation names", () => {
     );
   });
 
+  it.each([
+    ["http://127.0.0.1:8080/_apis/runtime/runnergroups/?groupName=x", "127.0.0.1", 8080],
+    ["http://[::1]:9000/_apis/runtime/runnerscalesets", "::1", 9000],
+    ["http://ghes.internal/api/v3/actions/runner-registration", "ghes.internal", 80],
+    ["https://ghes.internal?x=1", "ghes.internal", 443],
+  ])("reads server.address and server.port from %s", (url, host, port) => {
+    expect(classifyGitHubRequest("GET", url)).toEqual(expect.objectContaining({ host, port }));
+  });
+
+  it("never takes credentials in a URL for a host", () => {
+    const call = classifyGitHubRequest("GET", "https://user:secret@ghes.internal/_apis/x");
+    expect(call.host).toBeUndefined();
+    expect(JSON.stringify(call)).not.toContain("secret");
+  });
+
   it("maps GitHub job results onto the cicd semantic-convention values", () => {
     expect(["succeeded", "failed", "canceled", "skipped", "weird"].map(taskResult)).toEqual([
       "success",

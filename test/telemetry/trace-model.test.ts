@@ -183,6 +183,27 @@ describe("trace model", () => {
     ]);
   });
 
+  it("does not link a runner and the job it was created for and ran: it is the job's child", async () => {
+    const emit = (event: ScalerEvent) => hooks.scalerObserver(event);
+    const handle = (m: ScaleSetMessage, work: () => void = () => undefined) =>
+      hooks.listenerObserver.wrapMessage?.(m, Date.now(), async () => work());
+    await handle(message({ jobAssigned: [job("C")] }), () =>
+      emit({ type: "state", runner: "r3", from: null, to: "pending" }),
+    );
+    await handle(message({ jobStarted: [started("C", "r3")] }));
+    await handle(message({ jobCompleted: [completed("C", "r3")] }));
+    emit({ type: "state", runner: "r3", from: "pending", to: null });
+    spans = exporter.getFinishedSpans();
+    const jobC = find("scaleset.job", "cicd.pipeline.task.run.id", "C");
+    const r3 = find("scaleset.runner", "cicd.worker.name", "r3");
+    expect(r3.parentSpanContext?.spanId).toBe(jobC.spanContext().spanId);
+    expect(r3.attributes["cicd.pipeline.task.run.id"]).toBe("C");
+    expect(linkedTo(r3, jobC) || linkedTo(jobC, r3)).toBe(false);
+    // Still linked to the messages that named it: created under 1, started by 2, completed by 3.
+    expect(r3.links).toHaveLength(3);
+    expect(r3.attributes["scaleset.runner.adopted"]).toBeUndefined();
+  });
+
   it("starts an adopted runner in a trace of its own", () => {
     const old = find("scaleset.runner", "cicd.worker.name", "old");
     expect(old.parentSpanContext).toBeUndefined();
