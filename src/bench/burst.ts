@@ -1,10 +1,14 @@
 /**
  * `npm run bench`: a burst of 1,000 jobs through the simulators. The GitHub simulator runs here;
  * the scaleset under test runs in its own process so its CPU and memory are measured alone.
+ * BENCH_ENGINE=gcp|ec2 runs the real engine and cloud SDK against that cloud's fake (also here)
+ * instead of the sim engine, so the figures include the SDK's own work.
  */
 import { fork } from "node:child_process";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { startDemoCloud } from "../cli/demo-clouds.js";
+import { DEMO_ENGINES, type DemoEngine } from "../cli/demo-engines.js";
 import { startGitHubSim } from "../sim/github/index.js";
 import { runSimulatedRunner } from "../sim/runner.js";
 import type { FromScaler, ScalerReport } from "./protocol.js";
@@ -15,6 +19,13 @@ const JOB_MS = Number(process.env.BENCH_JOB_MS ?? 2000);
 const TOKEN = "ghp_bench_token";
 
 const TELEMETRY = process.env.BENCH_TELEMETRY === "1";
+const ENGINE = (process.env.BENCH_ENGINE ?? "sim") as DemoEngine;
+if (!DEMO_ENGINES.includes(ENGINE)) {
+  process.stderr.write(`BENCH_ENGINE must be one of ${DEMO_ENGINES.join(", ")}\n`);
+  process.exit(2);
+}
+// No capacity fault: every job should cost one create, as in the sim engine's run.
+const cloud = ENGINE === "sim" ? null : await startDemoCloud(ENGINE, { capacityFault: false });
 
 // BENCH_TELEMETRY=1: an OTLP/HTTP sink for the scaler's exports (it only counts what arrives).
 const otlp = { requests: 0, bytes: 0 };
@@ -37,6 +48,7 @@ const child = fork(new URL("./scaler-process.js", import.meta.url), [sim.configU
     ...process.env,
     GITHUB_TOKEN: TOKEN,
     ...(TELEMETRY ? { OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl } : {}),
+    ...(cloud ? { ...cloud.env, BENCH_ENGINE_YAML: cloud.engineYaml } : {}),
   },
   // BENCH_CPU_PROF=dir: the scaler process writes a CPU profile of the measured window there.
   stdio: ["ignore", "inherit", "inherit", "ipc"],
@@ -86,6 +98,7 @@ let report: ScalerReport;
 for (;;) {
   child.send({ type: "report" });
   report = ((await next("report")) as Extract<FromScaler, { type: "report" }>).report;
+  if (cloud) report.machinesLeft = await cloud.liveMachines();
   if (
     (report.machinesLeft === 0 && report.runnersTracked === 0) ||
     performance.now() - jobsDone > 30_000
@@ -100,6 +113,7 @@ child.send({ type: "stop" });
 await new Promise((r) => child.once("exit", r));
 const sessionsLeft = sim.snapshot().sessions.length;
 await sim.stop();
+await cloud?.stop();
 if (TELEMETRY) sink.close();
 
 const cpuMs = report.cpuUserMs + report.cpuSystemMs;
@@ -129,7 +143,11 @@ const rows: Array<[string, string, string]> = [
     "target < 100 ms",
   ],
   ["longest poll gap, any", `${report.maxPollGapMs.toFixed(1)} ms`, ""],
-  ["machines created / deleted", `${report.created} / ${report.deleted}`, ""],
+  [
+    "machines created / deleted",
+    cloud ? "(counted by the fake)" : `${report.created} / ${report.deleted}`,
+    `engine ${ENGINE}`,
+  ],
   ["leaks (machines + registrations + sessions)", String(leaks), "target 0"],
   ["process start → first poll", `${polling.msSinceProcessStart.toFixed(0)} ms`, ""],
   [

@@ -1,6 +1,7 @@
 /**
- * The measured side of `npm run bench`: a scaleset process (real client, listener, scaler, sim
- * engine) whose GitHub is the simulator in the driver process. Reports its figures over IPC.
+ * The measured side of `npm run bench`: a scaleset process (real client, listener, scaler, and
+ * the sim engine or, with BENCH_ENGINE, the real gcp/ec2 engine) whose GitHub and cloud fakes run
+ * in the driver process. Reports its figures over IPC.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { Session } from "node:inspector/promises";
@@ -18,6 +19,8 @@ const send = (message: FromScaler) => process.send?.(message);
 // BENCH_TELEMETRY=1: traces and metrics fully on — OTLP/protobuf to the driver's sink
 // (OTEL_EXPORTER_OTLP_ENDPOINT, set by the driver) and a Prometheus endpoint it scrapes.
 const telemetryOn = process.env.BENCH_TELEMETRY === "1";
+// BENCH_ENGINE_YAML (set by the driver for BENCH_ENGINE=gcp|ec2): the engine and its cloud fake.
+const cloudEngineYaml = process.env.BENCH_ENGINE_YAML;
 
 const config = await loadConfig({
   yamlText: `
@@ -26,7 +29,7 @@ scalesets:
   - name: bench
     max_runners: 2000
     idle_timeout: 1m
-    engine: { type: sim, sim: { boot_delay: 500ms, create_delay: 20ms } }
+    engine: ${cloudEngineYaml ?? "{ type: sim, sim: { boot_delay: 500ms, create_delay: 20ms } }"}
 scaler: { create_concurrency: 1000, delete_concurrency: 200, reconcile_interval: 10m }
 server: { port: 0, host: 127.0.0.1 }
 logging: { level: warn, format: json }
@@ -91,7 +94,7 @@ const app: ScalesetApp = new ScalesetApp({
   config,
   telemetry,
   logger: pino({ level: "warn" }),
-  simCloud: cloud,
+  simCloud: cloudEngineYaml ? undefined : cloud,
   observer: (event) => {
     if (event.type === "create-called") {
       if (!cpuAtBurst) {
@@ -135,6 +138,7 @@ process.on("message", async (message: ToScaler) => {
   } else if (message.type === "report") {
     // Export what is still buffered before the last report: its CPU belongs to the figures.
     // (Only then: a forced metrics export on every poll of the driver would inflate them.)
+    // With a cloud fake the driver counts the machines left; here only the runners tracked.
     const finished =
       cloud.live().length === 0 && (app.units[0]?.scaler?.runners().length ?? 0) === 0;
     if (finished) await telemetry.flush();

@@ -7,9 +7,10 @@ const SUBNETS = { "subnet-0demo000000000a": "us-east-1a", "subnet-0demo000000000
  * `scaleset demo --engine ec2`: the real EC2 engine and AWS SDK against the EC2 fake on
  * loopback. One instance type is out of capacity in one zone, so launches visibly fall through.
  */
-export async function startEc2DemoCloud(): Promise<DemoCloud> {
+export async function startEc2DemoCloud(capacityFault = true): Promise<DemoCloud> {
   const sim = await startEc2Sim({ subnets: SUBNETS, bootDelayMs: 1500, shutdownDelayMs: 500 });
-  sim.faults.failLaunches({ instanceType: "m7i.large", availabilityZone: "us-east-1a" });
+  if (capacityFault)
+    sim.faults.failLaunches({ instanceType: "m7i.large", availabilityZone: "us-east-1a" });
   const engineYaml =
     `{ type: ec2, ec2: { region: us-east-1, endpoint: "${sim.url}", image_id: ami-0demo0000000000, ` +
     `instance_types: [m7i.large, m6i.large], subnet_ids: [${Object.keys(SUBNETS).join(", ")}], ` +

@@ -14,7 +14,15 @@ export interface DemoCloud {
   stop(): Promise<void>;
 }
 
-export async function startDemoCloud(engine: DemoEngine): Promise<DemoCloud> {
+export interface DemoCloudOptions {
+  /** Simulate the demo's capacity shortage (EC2: one type out of stock in one zone). Default on. */
+  capacityFault?: boolean;
+}
+
+export async function startDemoCloud(
+  engine: DemoEngine,
+  options: DemoCloudOptions = {},
+): Promise<DemoCloud> {
   switch (engine) {
     case "sim": {
       const cloud = new SimCloud();
@@ -32,7 +40,7 @@ export async function startDemoCloud(engine: DemoEngine): Promise<DemoCloud> {
     }
     case "ec2": {
       const { startEc2DemoCloud } = await import("./demo-cloud-ec2.js");
-      return await startEc2DemoCloud();
+      return await startEc2DemoCloud(options.capacityFault ?? true);
     }
   }
 }

@@ -1,4 +1,4 @@
-import { trace } from "@opentelemetry/api";
+import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import {
   InMemorySpanExporter,
   SimpleSpanProcessor,
@@ -17,7 +17,7 @@ import {
   ZONES,
 } from "./helpers.js";
 
-/** Spans around engine calls carry ids and zones, never the JIT config. */
+/** Spans around Compute Engine API calls carry ids and zones, never the JIT config. */
 
 const exporter = new InMemorySpanExporter();
 const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
@@ -39,7 +39,7 @@ afterAll(async () => {
 });
 
 describe("gcp engine spans", () => {
-  it("create/delete spans name the zone and machine; no span holds the JIT config", async () => {
+  it("API call spans name the zone and machine; no span holds the JIT config", async () => {
     cloud.sim.faults.stockoutZones.add(ZONES[0] as string);
     const jitConfig = fakeJit();
     const name = runnerName();
@@ -52,21 +52,33 @@ describe("gcp engine spans", () => {
     });
     await engine.delete(machine.id);
     const spans = exporter.getFinishedSpans();
-    const create = spans.find((s) => s.name === "scaleset.engine.create");
-    expect(create?.attributes).toMatchObject({
+    // One CLIENT span per API call: the stocked-out zone's insert, then the one that worked.
+    const inserts = spans.filter((s) => s.name === "compute.instances.insert");
+    expect(inserts.map((s) => s.attributes["cloud.availability_zone"])).toEqual([
+      ZONES[0],
+      ZONES[1],
+    ]);
+    expect(inserts.every((s) => s.kind === SpanKind.CLIENT)).toBe(true);
+    expect(inserts[1]?.attributes).toMatchObject({
       "cloud.provider": "gcp",
-      "cloud.availability_zone": ZONES[1],
       "scaleset.machine.id": name,
-      "scaleset.machine.attempts": 2,
+      "scaleset.machine.spot": false,
     });
-    const del = spans.find((s) => s.name === "scaleset.engine.delete");
+    expect(inserts[1]?.status.code).not.toBe(SpanStatusCode.ERROR);
+    // The stockout surfaces where GCE reports it (the insert or its operation), as an error.
+    const failed = spans.filter((s) => s.status.code === SpanStatusCode.ERROR);
+    expect(failed.map((s) => s.attributes["error.type"])).toContain("ZONE_RESOURCE_POOL_EXHAUSTED");
+    expect(failed.every((s) => s.attributes["cloud.availability_zone"] === ZONES[0])).toBe(true);
+    const del = spans.find((s) => s.name === "compute.instances.delete");
     expect(del?.attributes).toMatchObject({
       "cloud.availability_zone": ZONES[1],
-      "scaleset.machine.id": machine.id,
+      "scaleset.machine.id": name,
     });
     expect(
-      spans.filter((s) => s.name === "scaleset.gcp.operation.wait").length,
+      spans.filter((s) => s.name === "compute.zoneOperations.wait").length,
     ).toBeGreaterThanOrEqual(2);
+    // The engine operation itself is the telemetry decorator's span, not the engine's.
+    expect(spans.some((s) => s.name.startsWith("scaleset.engine."))).toBe(false);
     const everything = JSON.stringify(
       spans.map((s) => ({
         name: s.name,

@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import { recordCapacityFallback } from "../../telemetry/cloud-signals.js";
 import { type Engine, EngineError, type Machine, type MachineRequest } from "../engine.js";
-import { classifySdkError, isCapacityError, operationError } from "./errors.js";
-import type { GceApi, GceInstance, GceOperation } from "./gce-types.js";
+import { isCapacityError, operationError } from "./errors.js";
+import type { GceApi, GceOperation } from "./gce-types.js";
 import {
   buildInstanceResource,
   type GcpSettings,
@@ -13,7 +13,10 @@ import {
 import { isScaleSetMember, scaleSetFilter } from "./labels.js";
 import { machineId, parseMachineId, toMachine } from "./machines.js";
 import { waitForOperation } from "./operation-wait.js";
-import { inSpan } from "./telemetry.js";
+import { gceCall, recordFailure } from "./telemetry.js";
+
+/** One span per wait for an operation to finish, however many `wait` calls that takes. */
+const OPERATION_WAIT = "compute.zoneOperations.wait";
 
 /** Insert failures after which the VM may exist anyway. */
 const AMBIGUOUS_CODES: ReadonlySet<string> = new Set(["TIMEOUT", "CANCELLED", "SERVER_ERROR"]);
@@ -45,44 +48,32 @@ export class GceEngine implements Engine {
   }
 
   async create(request: MachineRequest, signal?: AbortSignal): Promise<Machine> {
-    return inSpan(
-      "scaleset.engine.create",
-      { "scaleset.machine.id": request.runnerName },
-      async (span) => {
-        const tried: string[] = [];
-        let lastCapacity: EngineError | undefined;
-        for (const placement of placements(this.#settings)) {
-          try {
-            const machine = await this.#createIn(placement, request, signal);
-            span.setAttributes({
-              "cloud.availability_zone": placement.zone,
-              "scaleset.machine.spot": placement.spot,
-              "scaleset.machine.attempts": tried.length + 1,
-            });
-            return machine;
-          } catch (error) {
-            if (!isCapacityError(error)) throw error;
-            lastCapacity = error;
-            tried.push(`${placement.zone}${placement.spot ? " (spot)" : ""}: ${error.code}`);
-            recordCapacityFallback("gcp", error.code);
-            this.#o.logger.info(
-              {
-                runner: request.runnerName,
-                zone: placement.zone,
-                spot: placement.spot,
-                code: error.code,
-              },
-              "no capacity in zone, trying the next placement",
-            );
-          }
-        }
-        throw new EngineError(
-          `no capacity for ${request.runnerName} (tried ${tried.join("; ")}); last error: ${lastCapacity?.message ?? "none"}`,
+    const tried: string[] = [];
+    let lastCapacity: EngineError | undefined;
+    for (const placement of placements(this.#settings)) {
+      try {
+        return await this.#createIn(placement, request, signal);
+      } catch (error) {
+        if (!isCapacityError(error)) throw error;
+        lastCapacity = error;
+        tried.push(`${placement.zone}${placement.spot ? " (spot)" : ""}: ${error.code}`);
+        recordCapacityFallback("gcp", error.code);
+        this.#o.logger.info(
           {
-            code: lastCapacity?.code ?? "ZONE_RESOURCE_POOL_EXHAUSTED",
-            retryable: true,
+            runner: request.runnerName,
+            zone: placement.zone,
+            spot: placement.spot,
+            code: error.code,
           },
+          "no capacity in zone, trying the next placement",
         );
+      }
+    }
+    throw new EngineError(
+      `no capacity for ${request.runnerName} (tried ${tried.join("; ")}); last error: ${lastCapacity?.message ?? "none"}`,
+      {
+        code: lastCapacity?.code ?? "ZONE_RESOURCE_POOL_EXHAUSTED",
+        retryable: true,
       },
     );
   }
@@ -100,37 +91,41 @@ export class GceEngine implements Engine {
       owner: this.#o.owner,
     });
     const deadline = Date.now() + this.#settings.operationTimeout;
+    const what = `insert ${request.runnerName} in ${zone}`;
+    const attributes = {
+      "cloud.availability_zone": zone,
+      "scaleset.machine.id": request.runnerName,
+    };
     let accepted: GceOperation;
     try {
-      accepted = await this.#o.api.insert(zone, resource, randomUUID(), this.#limits(signal));
+      accepted = await gceCall(
+        "compute.instances.insert",
+        { attributes: { ...attributes, "scaleset.machine.spot": placement.spot }, what, secrets },
+        () => this.#o.api.insert(zone, resource, randomUUID(), this.#limits(signal)),
+      );
     } catch (error) {
-      const classified = classifySdkError(
-        error,
-        `insert ${request.runnerName} in ${zone}`,
-        secrets,
-      );
       // Timed out or cancelled: GCE may have accepted the insert all the same.
-      if (AMBIGUOUS_CODES.has(classified.code)) this.#deleteInBackground(zone, request.runnerName);
-      throw classified;
+      if (error instanceof EngineError && AMBIGUOUS_CODES.has(error.code))
+        this.#deleteInBackground(zone, request.runnerName);
+      throw error;
     }
-    let done: GceOperation;
+    let failure: EngineError | null;
     try {
-      done = await inSpan(
-        "scaleset.gcp.operation.wait",
-        { "cloud.availability_zone": zone, "scaleset.machine.id": request.runnerName },
-        () =>
-          waitForOperation(this.#o.api, zone, accepted, {
-            deadline,
-            apiTimeoutMs: this.#settings.apiTimeout,
-            signal,
-          }),
-      );
+      failure = await gceCall(OPERATION_WAIT, { attributes, what, secrets }, async (span) => {
+        const done = await waitForOperation(this.#o.api, zone, accepted, {
+          deadline,
+          apiTimeoutMs: this.#settings.apiTimeout,
+          signal,
+        });
+        const failed = operationError(done, what, secrets);
+        if (failed) recordFailure(span, failed);
+        return failed;
+      });
     } catch (error) {
       // The VM may still come up: remove it rather than leave it to reconciliation.
       this.#deleteInBackground(zone, request.runnerName);
-      throw classifySdkError(error, `insert ${request.runnerName} in ${zone}`, secrets);
+      throw error;
     }
-    const failure = operationError(done, `insert ${request.runnerName} in ${zone}`, secrets);
     if (failure) {
       if (!isCapacityError(failure)) this.#deleteInBackground(zone, request.runnerName);
       throw failure;
@@ -149,36 +144,33 @@ export class GceEngine implements Engine {
   async delete(id: string, signal?: AbortSignal): Promise<void> {
     const { zone, name } = parseMachineId(id);
     // An id without a zone (not one this engine made) is looked for in every configured zone.
-    const zones = zone ? [zone] : this.#settings.zones;
-    await inSpan("scaleset.engine.delete", { "scaleset.machine.id": id }, async (span) => {
-      for (const z of zones) {
-        span.setAttribute("cloud.availability_zone", z);
-        await this.#deleteIn(z, name, signal);
-      }
-    });
+    for (const z of zone ? [zone] : this.#settings.zones) await this.#deleteIn(z, name, signal);
   }
 
   async #deleteIn(zone: string, name: string, signal?: AbortSignal): Promise<void> {
     const what = `delete ${name} in ${zone}`;
+    const attributes = { "cloud.availability_zone": zone, "scaleset.machine.id": name };
     let accepted: GceOperation;
     try {
-      accepted = await this.#o.api.delete(zone, name, randomUUID(), this.#limits(signal));
+      accepted = await gceCall(
+        "compute.instances.delete",
+        { attributes, what, expected: "NOT_FOUND" },
+        () => this.#o.api.delete(zone, name, randomUUID(), this.#limits(signal)),
+      );
     } catch (error) {
-      const classified = classifySdkError(error, what);
-      if (classified.code === "NOT_FOUND") return; // already gone: idempotent
-      throw classified;
+      if (error instanceof EngineError && error.code === "NOT_FOUND") return; // already gone
+      throw error;
     }
-    let done: GceOperation;
-    try {
-      done = await waitForOperation(this.#o.api, zone, accepted, {
+    const failure = await gceCall(OPERATION_WAIT, { attributes, what }, async (span) => {
+      const done = await waitForOperation(this.#o.api, zone, accepted, {
         deadline: Date.now() + this.#settings.operationTimeout,
         apiTimeoutMs: this.#settings.apiTimeout,
         signal,
       });
-    } catch (error) {
-      throw classifySdkError(error, what);
-    }
-    const failure = operationError(done, what);
+      const failed = operationError(done, what);
+      if (failed && failed.code !== "RESOURCE_NOT_FOUND") recordFailure(span, failed);
+      return failed;
+    });
     if (failure && failure.code !== "RESOURCE_NOT_FOUND") throw failure;
   }
 
@@ -193,21 +185,22 @@ export class GceEngine implements Engine {
   }
 
   async list(signal?: AbortSignal): Promise<Machine[]> {
-    return inSpan("scaleset.engine.list", {}, async (span) => {
-      let instances: GceInstance[];
-      try {
-        instances = await this.#o.api.aggregatedList(
+    const instances = await gceCall(
+      "compute.instances.aggregatedList",
+      { attributes: {}, what: "list instances" },
+      async (span) => {
+        const found = await this.#o.api.aggregatedList(
           scaleSetFilter(this.#o.scaleSetName),
           this.#limits(signal),
         );
-      } catch (error) {
-        throw classifySdkError(error, "list instances");
-      }
-      // The filter is server-side; checking again guards against an endpoint that ignores it.
-      const mine = instances.filter((i) => isScaleSetMember(i.labels ?? {}, this.#o.scaleSetName));
-      span.setAttribute("scaleset.machines", mine.length);
-      return mine.map((i) => toMachine(i, this.#o.scaleSetName));
-    });
+        span.setAttribute("scaleset.machine.count", found.length);
+        return found;
+      },
+    );
+    // The filter is server-side; checking again guards against an endpoint that ignores it.
+    return instances
+      .filter((i) => isScaleSetMember(i.labels ?? {}, this.#o.scaleSetName))
+      .map((i) => toMachine(i, this.#o.scaleSetName));
   }
 
   #limits(signal?: AbortSignal) {
