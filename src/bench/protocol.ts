@@ -1,6 +1,8 @@
 /** Messages between the benchmark driver and the scaler process it measures. */
 export type ToScaler =
   | { type: "report" }
+  /** The warm-up burst is over: measure from the next scale-up on. */
+  | { type: "reset" }
   | { type: "stop" }
   /** The simulated VM's runner process exited. */
   | { type: "runner-exited"; id: number };

@@ -66,6 +66,8 @@ let maxGap = 0;
 let maxGapWithDeletes = 0;
 let first = true;
 let cpuAtBurst: NodeJS.CpuUsage | null = null;
+// With a warm-up burst (BENCH_WARMUP_JOBS), nothing is measured until the driver says "reset".
+let measuring = Number(process.env.BENCH_WARMUP_JOBS ?? 0) === 0;
 // BENCH_CPU_PROF=dir: a V8 CPU profile of exactly the window the CPU figure covers (burst start →
 // last report), so start-up module loading does not blur the per-job picture.
 const profileDir = process.env.BENCH_CPU_PROF;
@@ -96,7 +98,7 @@ const app: ScalesetApp = new ScalesetApp({
   logger: pino({ level: "warn" }),
   simCloud: cloudEngineYaml ? undefined : cloud,
   observer: (event) => {
-    if (event.type === "create-called") {
+    if (event.type === "create-called" && measuring) {
       if (!cpuAtBurst) {
         cpuAtBurst = process.cpuUsage();
         void startProfile();
@@ -132,7 +134,13 @@ const app: ScalesetApp = new ScalesetApp({
 });
 
 process.on("message", async (message: ToScaler) => {
-  if (message.type === "runner-exited") {
+  if (message.type === "reset") {
+    measuring = true;
+    latencies.length = 0;
+    scalerOnly.length = 0;
+    maxGap = 0;
+    maxGapWithDeletes = 0;
+  } else if (message.type === "runner-exited") {
     runners.get(message.id)?.();
     runners.delete(message.id);
   } else if (message.type === "report") {

@@ -1,0 +1,59 @@
+/**
+ * The benchmark scripts run and report what they claim, on a small burst: `npm run bench` with
+ * and without telemetry and with a warm-up burst, and the telemetry replay. (Their figures are
+ * printed, not asserted: timing goals live in the scripts, not in tests.)
+ */
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+
+const run = promisify(execFile);
+const script = (name: string) =>
+  fileURLToPath(new URL(`../../dist/bench/${name}`, import.meta.url));
+
+async function bench(env: Record<string, string>) {
+  const { stdout } = await run(process.execPath, [script("burst.js")], {
+    env: { ...process.env, BENCH_JOBS: "12", BENCH_JOB_MS: "200", ...env },
+    timeout: 60_000,
+  });
+  const row = (name: string) => stdout.split("\n").find((line) => line.startsWith(name)) ?? "";
+  return { stdout, row };
+}
+
+describe("benchmark scripts", () => {
+  it("runs a burst to the end with no leak and one runner per job", async () => {
+    const { row } = await bench({});
+    expect(row("jobs")).toContain("12 distinct runners");
+    expect(row("machines created / deleted")).toMatch(/12 \/ 12/);
+    expect(row("leaks")).toMatch(/\s0\s/);
+    expect(Number(/([\d.]+) ms/.exec(row("CPU per job"))?.[1])).toBeGreaterThan(0);
+  }, 90_000);
+
+  it("with telemetry on, exports to the OTLP sink and is scraped", async () => {
+    const { row } = await bench({ BENCH_TELEMETRY: "1", BENCH_JOB_MS: "6000" });
+    const telemetry = row("telemetry");
+    expect(telemetry).toContain("on");
+    expect(Number(/OTLP (\d+) exports/.exec(telemetry)?.[1])).toBeGreaterThan(0);
+    expect(Number(/(\d+) scrapes/.exec(telemetry)?.[1])).toBeGreaterThan(0);
+  }, 90_000);
+
+  it("measures only the burst after the warm-up", async () => {
+    const { row } = await bench({ BENCH_WARMUP_JOBS: "5" });
+    expect(row("jobs")).toContain("after an unmeasured warm-up burst of 5");
+    expect(row("machines created / deleted")).toMatch(/12 \/ 12/);
+    expect(row("leaks")).toMatch(/\s0\s/);
+  }, 90_000);
+
+  it("replays jobs through the instrumentation with and without an SDK", async () => {
+    const { stdout } = await run(process.execPath, [script("telemetry-replay.js")], {
+      env: { ...process.env, BENCH_JOBS: "400", BENCH_ROUNDS: "1", BENCH_IN_FLIGHT: "40" },
+      timeout: 60_000,
+    });
+    const figure = (label: string) =>
+      Number(new RegExp(`${label}.*median (\\d+)`).exec(stdout)?.[1] ?? Number.NaN);
+    expect(figure("no SDK")).toBeGreaterThan(0);
+    // Recording and exporting spans and metrics cannot cost less than not recording them.
+    expect(figure("fully on")).toBeGreaterThan(figure("no SDK"));
+  }, 90_000);
+});
