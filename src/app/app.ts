@@ -6,6 +6,7 @@ import { ActionsClient, type RetryOptions } from "../github/index.js";
 import type { ScalerObserver } from "../scaler/events.js";
 import { type RouteHandler, StatusServer } from "../server/status-server.js";
 import type { Telemetry } from "../telemetry/index.js";
+import { isLoopbackUrl } from "../util/loopback.js";
 import { VERSION } from "../version.js";
 import { processOwnerName } from "./owner.js";
 import {
@@ -76,7 +77,8 @@ export class ScalesetApp {
     const telemetry = this.#o.telemetry?.enabled ? this.#o.telemetry : undefined;
     for (const scaleSet of config.scalesets) {
       if (scaleSet.engine.type === "sim" && !isLoopbackUrl(config.github.url)) {
-        // `sim` is the default engine: say loudly that no real machine will run these jobs.
+        // Chosen explicitly (a missing engine is a config error here): say loudly that no real
+        // machine will run these jobs.
         logger.warn(
           { scaleSet: scaleSet.name, github: config.github.url },
           "this scale set uses the sim engine (simulated machines): its jobs will not run; set engine.type to gcp or ec2",
@@ -152,9 +154,4 @@ export class ScalesetApp {
     await this.#server?.close();
     return results.every(Boolean);
   }
-}
-
-function isLoopbackUrl(url: string): boolean {
-  const host = URL.canParse(url) ? new URL(url).hostname : "";
-  return host === "localhost" || host === "[::1]" || host.startsWith("127.");
 }

@@ -4,6 +4,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { parseDocument } from "yaml";
+import { isLoopbackUrl } from "../util/loopback.js";
 import { applyEnv } from "./env.js";
 import { ConfigError, type ConfigProblem } from "./errors.js";
 import { applyOverrides, overridesSet } from "./overrides.js";
@@ -97,6 +98,28 @@ export async function loadConfig(opts: LoadConfigOptions = {}): Promise<Scaleset
     ...withEnv.problems,
     ...parsed.problems,
   ];
+  if (parsed.value) problems.push(...missingEngines(parsed.value, withEnv.value));
   if (problems.length > 0 || parsed.value === undefined) throw new ConfigError(problems);
   return parsed.value;
+}
+
+/**
+ * A scale set without an `engine` gets the sim engine, which only simulates machines: against a
+ * real GitHub its jobs would wait forever. So the default holds for a local simulator only.
+ */
+function missingEngines(config: ScalesetConfig, input: Record<string, unknown>): ConfigProblem[] {
+  if (isLoopbackUrl(config.github.url)) return [];
+  const given = Array.isArray(input.scalesets) ? input.scalesets : [];
+  return config.scalesets.flatMap((scaleSet, i) => {
+    const entry: unknown = given[i];
+    const hasEngine = typeof entry === "object" && entry !== null && "engine" in entry;
+    if (hasEngine) return [];
+    return [
+      {
+        path: `scalesets[${i}].engine`,
+        problem: `is missing: scale set "${scaleSet.name}" would run on simulated machines and its jobs on ${config.github.url} would never start`,
+        fix: "set engine.type to gcp or ec2 with its settings (engine: { type: sim } runs a dry run on simulated machines)",
+      },
+    ];
+  });
 }

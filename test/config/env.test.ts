@@ -5,13 +5,13 @@ const APP_YAML = `
 github:
   url: https://github.com/my-org
   app: { client_id: Iv1.file, installation_id: 1, private_key: "${PEM.replace(/\n/g, "\\n")}" }
-scalesets: [{ name: a }]
+scalesets: [{ name: a, engine: { type: sim } }]
 `;
 
 describe("environment variable overrides", () => {
   it("GITHUB_TOKEN wins over the file's token", async () => {
     const config = await load(
-      "github: { url: https://github.com/o, token: fromfile }\nscalesets: [{ name: a }]\n",
+      "github: { url: https://github.com/o, token: fromfile }\nscalesets: [{ name: a, engine: { type: sim } }]\n",
       {
         env: { GITHUB_TOKEN: TOKEN },
       },
@@ -20,9 +20,12 @@ describe("environment variable overrides", () => {
   });
 
   it("GITHUB_TOKEN alone supplies the credentials", async () => {
-    const config = await load("github: { url: https://github.com/o }\nscalesets: [{ name: a }]\n", {
-      env: { GITHUB_TOKEN: TOKEN },
-    });
+    const config = await load(
+      "github: { url: https://github.com/o }\nscalesets: [{ name: a, engine: { type: sim } }]\n",
+      {
+        env: { GITHUB_TOKEN: TOKEN },
+      },
+    );
     expect(config.github.credentials).toEqual({ type: "pat", token: TOKEN });
   });
 
@@ -46,7 +49,7 @@ describe("environment variable overrides", () => {
     );
 
     const fromText = await load(
-      "github: { url: https://github.com/o }\nscalesets: [{ name: a }]\n",
+      "github: { url: https://github.com/o }\nscalesets: [{ name: a, engine: { type: sim } }]\n",
       {
         env: {
           GITHUB_APP_CLIENT_ID: "7",
@@ -65,7 +68,7 @@ describe("environment variable overrides", () => {
 
   it("GITHUB_APP_PRIVATE_KEY replaces a private_key_path from the file", async () => {
     const config = await load(
-      "github: { url: https://github.com/o, app: { client_id: 1, installation_id: 2, private_key_path: /nonexistent.pem } }\nscalesets: [{ name: a }]\n",
+      "github: { url: https://github.com/o, app: { client_id: 1, installation_id: 2, private_key_path: /nonexistent.pem } }\nscalesets: [{ name: a, engine: { type: sim } }]\n",
       { env: { GITHUB_APP_PRIVATE_KEY: PEM } },
     );
     expect(config.github.credentials).toHaveProperty("privateKey", PEM);

@@ -70,7 +70,9 @@ extra: true
   });
 
   it("reports duplicate keys with their position", async () => {
-    const error = await loadError(`${GH}\nscalesets: [{ name: a }]\nscalesets: [{ name: b }]\n`);
+    const error = await loadError(
+      `${GH}\nscalesets: [{ name: a, engine: { type: sim } }]\nscalesets: [{ name: b }]\n`,
+    );
     expect(error.message).toContain("config:3:1: YAML syntax error: Map keys must be unique");
   });
 
@@ -99,7 +101,7 @@ extra: true
       "ftp://github.com/o",
     ]) {
       const error = await loadError(
-        `github: { url: "${url}", token: x }\nscalesets: [{ name: a }]\n`,
+        `github: { url: "${url}", token: x }\nscalesets: [{ name: a, engine: { type: sim } }]\n`,
       );
       expect(error.message).toContain(
         "github.url: must point to an organization, repository or enterprise — use an org, repo or enterprise URL such as https://github.com/my-org",
@@ -109,13 +111,13 @@ extra: true
 
   it("requires exactly one of token and app", async () => {
     const both = await loadError(
-      `github: { url: https://github.com/o, token: x, app: { client_id: Iv1.a, installation_id: 1, private_key: "${PEM.replace(/\n/g, "\\n")}" } }\nscalesets: [{ name: a }]\n`,
+      `github: { url: https://github.com/o, token: x, app: { client_id: Iv1.a, installation_id: 1, private_key: "${PEM.replace(/\n/g, "\\n")}" } }\nscalesets: [{ name: a, engine: { type: sim } }]\n`,
     );
     expect(both.message).toContain(
       "github: has both token and app — configure exactly one of token or app",
     );
     const neither = await loadError(
-      "github: { url: https://github.com/o }\nscalesets: [{ name: a }]\n",
+      "github: { url: https://github.com/o }\nscalesets: [{ name: a, engine: { type: sim } }]\n",
       { env: {} },
     );
     expect(neither.message).toContain(
@@ -125,21 +127,21 @@ extra: true
 
   it("checks App fields: ids, exactly one key source, readable PEM file", async () => {
     const noKey = await loadError(
-      "github: { url: https://github.com/o, app: { client_id: Iv1.a, installation_id: abc } }\nscalesets: [{ name: a }]\n",
+      "github: { url: https://github.com/o, app: { client_id: Iv1.a, installation_id: abc } }\nscalesets: [{ name: a, engine: { type: sim } }]\n",
       { env: {} },
     );
     expect(noKey.message).toContain(
       "github.app.installation_id: must be the numeric installation ID ≥ 1 — write a plain number",
     );
     const bothKeys = await loadError(
-      `github: { url: https://github.com/o, app: { client_id: Iv1.a, installation_id: 1, private_key: x, private_key_path: /k.pem } }\nscalesets: [{ name: a }]\n`,
+      `github: { url: https://github.com/o, app: { client_id: Iv1.a, installation_id: 1, private_key: x, private_key_path: /k.pem } }\nscalesets: [{ name: a, engine: { type: sim } }]\n`,
       { env: {} },
     );
     expect(bothKeys.message).toContain(
       "github.app: has both private_key and private_key_path — keep only one",
     );
     const missingFile = await loadError(
-      "github: { url: https://github.com/o, app: { client_id: 1, installation_id: 1, private_key_path: /nonexistent/app.pem } }\nscalesets: [{ name: a }]\n",
+      "github: { url: https://github.com/o, app: { client_id: 1, installation_id: 1, private_key_path: /nonexistent/app.pem } }\nscalesets: [{ name: a, engine: { type: sim } }]\n",
       { env: {} },
     );
     expect(missingFile.message).toContain(
@@ -147,7 +149,7 @@ extra: true
     );
     const notPem = writeTemp("key.txt", "hello");
     const badPem = await loadError(
-      `github: { url: https://github.com/o, app: { client_id: 1, installation_id: 1, private_key_path: ${notPem} } }\nscalesets: [{ name: a }]\n`,
+      `github: { url: https://github.com/o, app: { client_id: 1, installation_id: 1, private_key_path: ${notPem} } }\nscalesets: [{ name: a, engine: { type: sim } }]\n`,
       { env: {} },
     );
     expect(badPem.message).toContain(
@@ -157,7 +159,7 @@ extra: true
 
   it("requires a client id and forbids spaces in it", async () => {
     const error = await loadError(
-      `github: { url: https://github.com/o, app: { client_id: "a b", installation_id: 1, private_key: "${PEM.replace(/\n/g, "\\n")}" } }\nscalesets: [{ name: a }]\n`,
+      `github: { url: https://github.com/o, app: { client_id: "a b", installation_id: 1, private_key: "${PEM.replace(/\n/g, "\\n")}" } }\nscalesets: [{ name: a, engine: { type: sim } }]\n`,
       { env: {} },
     );
     expect(error.message).toContain(
@@ -167,7 +169,7 @@ extra: true
 
   it("refuses a GitHub App for an enterprise URL", async () => {
     const error = await loadError(
-      `github: { url: https://github.com/enterprises/acme, app: { client_id: 1, installation_id: 1, private_key: "${PEM.replace(/\n/g, "\\n")}" } }\nscalesets: [{ name: a }]\n`,
+      `github: { url: https://github.com/enterprises/acme, app: { client_id: 1, installation_id: 1, private_key: "${PEM.replace(/\n/g, "\\n")}" } }\nscalesets: [{ name: a, engine: { type: sim } }]\n`,
       { env: {} },
     );
     expect(error.message).toContain(

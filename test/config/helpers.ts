@@ -15,6 +15,7 @@ github:
   token: env:GITHUB_TOKEN
 scalesets:
   - name: linux-x64
+    engine: { type: sim }
 `;
 
 export function tempDir(): string {

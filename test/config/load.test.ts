@@ -62,8 +62,8 @@ describe("loadConfig", () => {
     const config = await load(`
 github: { url: https://ghes.example.com/org/repo, token: env:GITHUB_TOKEN }
 scalesets:
-  - { name: a.b_c-1, labels: [x, "2"], runner_group: gpu, min_runners: 1, max_runners: 1 }
-  - { name: 123 }
+  - { name: a.b_c-1, labels: [x, "2"], runner_group: gpu, min_runners: 1, max_runners: 1, engine: { type: sim } }
+  - { name: 123, engine: { type: sim } }
 scaler: { create_concurrency: 5, delete_concurrency: 7 }
 server: { port: 0, host: 127.0.0.1 }
 logging: { level: debug }
@@ -105,7 +105,7 @@ logging: { level: debug }
 github:
   url: https://github.com/my-org/my-repo
   app: { client_id: 12345, installation_id: "678", private_key_path: ${keyPath} }
-scalesets: [{ name: a }]
+scalesets: [{ name: a, engine: { type: sim } }]
 `,
       env: {},
     });

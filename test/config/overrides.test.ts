@@ -135,7 +135,7 @@ describe("flag overrides through loadConfig", () => {
 
   it("can add a second scale set", async () => {
     const config = await load(MINIMAL_YAML, {
-      overrides: { scalesets: { 1: { name: "arm64", max_runners: 2 } } },
+      overrides: { scalesets: { 1: { name: "arm64", max_runners: 2, engine: { type: "sim" } } } },
     });
     expect(config.scalesets.map((s) => [s.name, s.maxRunners])).toEqual([
       ["linux-x64", 10],

@@ -7,7 +7,7 @@ describe("env: and file: references", () => {
     const config = await loadConfig({
       yamlText: `
 github: { url: env:GH_URL, token: env:MY_TOKEN }
-scalesets: [{ name: env:SET_NAME, labels: [env:LABEL, fixed], max_runners: env:MAX }]
+scalesets: [{ name: env:SET_NAME, labels: [env:LABEL, fixed], max_runners: env:MAX, engine: { type: sim } }]
 `,
       env: {
         GH_URL: "https://github.com/acme",
@@ -36,7 +36,7 @@ scalesets: [{ name: env:SET_NAME, labels: [env:LABEL, fixed], max_runners: env:M
 github:
   url: https://github.com/acme
   app: { client_id: file:${writeTemp("client", "Iv1.abc\n")}, installation_id: 9, private_key: file:${keyFile} }
-scalesets: [{ name: a, runner_group: file:${tokenFile} }]
+scalesets: [{ name: a, runner_group: file:${tokenFile}, engine: { type: sim } }]
 `,
       env: {},
     });
@@ -72,7 +72,7 @@ scalesets: [{ name: a, runner_group: file:${tokenFile} }]
   it("names the field and the path when file: cannot be read", async () => {
     const dir = tempDir();
     const error = await loadError(
-      `github: { url: https://github.com/o, token: "file:${dir}/nope" }\nscalesets: [{ name: a }]\n`,
+      `github: { url: https://github.com/o, token: "file:${dir}/nope" }\nscalesets: [{ name: a, engine: { type: sim } }]\n`,
       { env: {} },
     );
     expect(error.message).toContain(

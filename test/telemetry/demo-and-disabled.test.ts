@@ -14,7 +14,7 @@ registerHooks({ resolve(specifier, context, next) { const r = next(specifier, co
 const { loadConfig } = await import("${DIST}config/index.js");
 const { startTelemetry, resolveTelemetrySettings } = await import("${DIST}telemetry/index.js");
 const config = await loadConfig({ env: { GITHUB_TOKEN: "x" }, yamlText: ${JSON.stringify(
-    `github: { url: https://github.com/o, token: env:GITHUB_TOKEN }\nscalesets: [{ name: a }]\n${telemetryYaml}`,
+    `github: { url: https://github.com/o, token: env:GITHUB_TOKEN }\nscalesets: [{ name: a, engine: { type: sim } }]\n${telemetryYaml}`,
   )} });
 const telemetry = await startTelemetry(resolveTelemetrySettings(config.telemetry), { serviceVersion: "t" });
 const enabled = telemetry.enabled;
