@@ -97,8 +97,8 @@ const scraper = polling.metricsUrl
 async function burst(
   count: number,
   total: number,
-): Promise<{ report: ScalerReport; jobsDone: number }> {
-  sim.enqueueJobs("bench", count, { durationMs: JOB_MS });
+): Promise<{ report: ScalerReport; jobIds: Set<string> }> {
+  const jobIds = new Set(sim.enqueueJobs("bench", count, { durationMs: JOB_MS }));
   await sim.waitFor((s) => s.jobs.filter((j) => j.state === "completed").length === total, 600_000);
   const jobsDone = performance.now();
   await sim.waitFor((s) => s.runners.length === 0, 60_000);
@@ -110,7 +110,7 @@ async function burst(
       (report.machinesLeft === 0 && report.runnersTracked === 0) ||
       performance.now() - jobsDone > 30_000
     )
-      return { report, jobsDone };
+      return { report, jobIds };
     await new Promise((r) => setTimeout(r, 200));
   }
 }
@@ -120,7 +120,7 @@ if (WARMUP > 0) {
   child.send({ type: "reset" });
 }
 const t0 = performance.now();
-const { report } = await burst(JOBS, WARMUP + JOBS);
+const { report, jobIds } = await burst(JOBS, WARMUP + JOBS);
 const wall = performance.now() - t0;
 if (scraper) clearInterval(scraper);
 const snap = sim.snapshot();
@@ -132,7 +132,8 @@ await cloud?.stop();
 if (TELEMETRY) sink.close();
 
 const cpuMs = report.cpuUserMs + report.cpuSystemMs;
-const distinctRunners = new Set(snap.jobs.map((j) => j.runnerName)).size - WARMUP;
+const distinctRunners = new Set(snap.jobs.filter((j) => jobIds.has(j.id)).map((j) => j.runnerName))
+  .size;
 const leaks = report.machinesLeft + snap.runners.length + sessionsLeft;
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 const rows: Array<[string, string, string]> = [

@@ -8,16 +8,16 @@
  * reference figure; this one isolates the instrumentation so a change to it can be measured.
  *
  * BENCH_JOBS (default 20000), BENCH_BATCH jobs per message (default 12, about what a 1,000-job
- * burst gives), BENCH_ROUNDS (default 5),
- * BENCH_IN_FLIGHT jobs open at once (default 1000).
+ * burst gives), BENCH_ROUNDS (default 5), BENCH_IN_FLIGHT jobs open at once (default 1000).
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { metrics, trace } from "@opentelemetry/api";
 import { loadConfig } from "../config/index.js";
 import type { Engine, Machine, MachineRequest } from "../engines/engine.js";
-import type { HttpObserver } from "../github/http.js";
-import type { JobAssigned, ScaleSetMessage } from "../github/types.js";
+import type { HttpMethod, HttpObserver } from "../github/http.js";
+import { JOB_MESSAGES_TYPE } from "../github/messages.js";
+import { type JobAssigned, type ScaleSetMessage, ZERO_STATISTICS } from "../github/types.js";
 import type { UnitTelemetry } from "../telemetry/index.js";
 import { resolveTelemetrySettings, startTelemetry } from "../telemetry/index.js";
 import { TelemetryRuntime } from "../telemetry/runtime.js";
@@ -49,8 +49,8 @@ const bareEngine: Engine = {
   close: async () => undefined,
 };
 
-function call(github: HttpObserver, method: string, url: string, status: number, op?: string) {
-  const observation = github.start({ method, url, headers: {}, operation: op } as never);
+function call(github: HttpObserver, method: HttpMethod, url: string, status: number, op?: string) {
+  const observation = github.start({ method, url, headers: {}, operation: op });
   observation?.end({ status, retries: 0 });
 }
 
@@ -58,16 +58,8 @@ let messageId = 0;
 function message(parts: Partial<ScaleSetMessage>): ScaleSetMessage {
   return {
     messageId: ++messageId,
-    messageType: "RunnerScaleSetJobMessages",
-    statistics: {
-      totalAvailableJobs: 0,
-      totalAcquiredJobs: 0,
-      totalAssignedJobs: 0,
-      totalRunningJobs: 0,
-      totalRegisteredRunners: 0,
-      totalBusyRunners: 0,
-      totalIdleRunners: 0,
-    },
+    messageType: JOB_MESSAGES_TYPE,
+    statistics: { ...ZERO_STATISTICS },
     jobAvailable: [],
     jobAssigned: [],
     jobStarted: [],

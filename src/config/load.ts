@@ -110,6 +110,8 @@ export async function loadConfig(opts: LoadConfigOptions = {}): Promise<Scaleset
 function missingEngines(config: ScalesetConfig, input: Record<string, unknown>): ConfigProblem[] {
   if (isLoopbackUrl(config.github.url)) return [];
   const given = Array.isArray(input.scalesets) ? input.scalesets : [];
+  // The host only: the URL itself may carry credentials.
+  const host = URL.canParse(config.github.url) ? new URL(config.github.url).host : "GitHub";
   return config.scalesets.flatMap((scaleSet, i) => {
     const entry: unknown = given[i];
     const hasEngine = typeof entry === "object" && entry !== null && "engine" in entry;
@@ -117,7 +119,7 @@ function missingEngines(config: ScalesetConfig, input: Record<string, unknown>):
     return [
       {
         path: `scalesets[${i}].engine`,
-        problem: `is missing: scale set "${scaleSet.name}" would run on simulated machines and its jobs on ${config.github.url} would never start`,
+        problem: `is missing: scale set "${scaleSet.name}" would run on simulated machines and its jobs on ${host} would never start`,
         fix: "set engine.type to gcp or ec2 with its settings (engine: { type: sim } runs a dry run on simulated machines)",
       },
     ];

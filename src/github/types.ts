@@ -24,6 +24,17 @@ export interface RunnerScaleSetStatistics {
   totalIdleRunners: number;
 }
 
+/** Statistics with every count at zero (a scale set with nothing queued, running or registered). */
+export const ZERO_STATISTICS: Readonly<RunnerScaleSetStatistics> = Object.freeze({
+  totalAvailableJobs: 0,
+  totalAcquiredJobs: 0,
+  totalAssignedJobs: 0,
+  totalRunningJobs: 0,
+  totalRegisteredRunners: 0,
+  totalBusyRunners: 0,
+  totalIdleRunners: 0,
+});
+
 export interface RunnerScaleSet {
   id: number;
   name: string;

@@ -6,6 +6,7 @@ import { createPublicKey, generateKeyPairSync, verify } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ActionsClient, type ActionsClientOptions } from "../../src/github/client.js";
+import { ZERO_STATISTICS } from "../../src/github/types.js";
 
 export interface RecordedRequest {
   method: string;
@@ -223,15 +224,7 @@ export class FakeGitHub {
   }
 }
 
-export const ZERO_STATS = {
-  totalAvailableJobs: 0,
-  totalAcquiredJobs: 0,
-  totalAssignedJobs: 0,
-  totalRunningJobs: 0,
-  totalRegisteredRunners: 0,
-  totalBusyRunners: 0,
-  totalIdleRunners: 0,
-};
+export const ZERO_STATS = ZERO_STATISTICS;
 
 /** Asserts that none of the secrets occur in the error's text (message, stack, cause chain). */
 export function expectNoSecrets(err: unknown, secrets: string[]): void {

@@ -10,7 +10,7 @@ import {
   SimpleSpanProcessor,
 } from "@opentelemetry/sdk-trace";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { JobAssigned, ScaleSetMessage } from "../../src/github/types.js";
+import { type JobAssigned, type ScaleSetMessage, ZERO_STATISTICS } from "../../src/github/types.js";
 import type { ScalerEvent } from "../../src/scaler/events.js";
 import { TelemetryRuntime, type UnitHooks } from "../../src/telemetry/runtime.js";
 
@@ -40,15 +40,7 @@ function message(parts: Partial<ScaleSetMessage>): ScaleSetMessage {
   return {
     messageId: nextId++,
     messageType: "RunnerScaleSetJobMessages",
-    statistics: {
-      totalAvailableJobs: 0,
-      totalAcquiredJobs: 0,
-      totalAssignedJobs: 0,
-      totalRunningJobs: 0,
-      totalRegisteredRunners: 0,
-      totalBusyRunners: 0,
-      totalIdleRunners: 0,
-    },
+    statistics: { ...ZERO_STATISTICS },
     jobAvailable: [],
     jobAssigned: [],
     jobStarted: [],

@@ -13,7 +13,7 @@ import {
 import { isScaleSetMember, scaleSetFilter } from "./labels.js";
 import { machineId, parseMachineId, toMachine } from "./machines.js";
 import { waitForOperation } from "./operation-wait.js";
-import { gceCall, recordFailure } from "./telemetry.js";
+import { type GceCall, gceCall, recordFailure } from "./telemetry.js";
 
 /** One span per wait for an operation to finish, however many `wait` calls that takes. */
 const OPERATION_WAIT = "compute.zoneOperations.wait";
@@ -111,15 +111,10 @@ export class GceEngine implements Engine {
     }
     let failure: EngineError | null;
     try {
-      failure = await gceCall(OPERATION_WAIT, { attributes, what, secrets }, async (span) => {
-        const done = await waitForOperation(this.#o.api, zone, accepted, {
-          deadline,
-          apiTimeoutMs: this.#settings.apiTimeout,
-          signal,
-        });
-        const failed = operationError(done, what, secrets);
-        if (failed) recordFailure(span, failed);
-        return failed;
+      failure = await this.#awaitOperation(zone, accepted, deadline, signal, {
+        attributes,
+        what,
+        secrets,
       });
     } catch (error) {
       // The VM may still come up: remove it rather than leave it to reconciliation.
@@ -161,17 +156,36 @@ export class GceEngine implements Engine {
       if (error instanceof EngineError && error.code === "NOT_FOUND") return; // already gone
       throw error;
     }
-    const failure = await gceCall(OPERATION_WAIT, { attributes, what }, async (span) => {
+    const deadline = Date.now() + this.#settings.operationTimeout;
+    const failure = await this.#awaitOperation(zone, accepted, deadline, signal, {
+      attributes,
+      what,
+      expected: "RESOURCE_NOT_FOUND",
+    });
+    if (failure && failure.code !== "RESOURCE_NOT_FOUND") throw failure;
+  }
+
+  /**
+   * Waits for an accepted operation in one span; returns the error the operation finished with
+   * (recorded on the span unless it is `call.expected`), or null.
+   */
+  #awaitOperation(
+    zone: string,
+    accepted: GceOperation,
+    deadline: number,
+    signal: AbortSignal | undefined,
+    call: GceCall,
+  ): Promise<EngineError | null> {
+    return gceCall(OPERATION_WAIT, call, async (span) => {
       const done = await waitForOperation(this.#o.api, zone, accepted, {
-        deadline: Date.now() + this.#settings.operationTimeout,
+        deadline,
         apiTimeoutMs: this.#settings.apiTimeout,
         signal,
       });
-      const failed = operationError(done, what);
-      if (failed && failed.code !== "RESOURCE_NOT_FOUND") recordFailure(span, failed);
+      const failed = operationError(done, call.what, call.secrets);
+      if (failed && failed.code !== call.expected) recordFailure(span, failed);
       return failed;
     });
-    if (failure && failure.code !== "RESOURCE_NOT_FOUND") throw failure;
   }
 
   #deleteInBackground(zone: string, name: string): void {
