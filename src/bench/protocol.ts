@@ -25,6 +25,8 @@ export interface ScalerReport {
   cpuUserMs: number;
   cpuSystemMs: number;
   peakRssMb: number;
+  /** V8's heap size limit in the scaler process (BENCH_SCALER_HEAP_MB sets its old space). */
+  heapLimitMb: number;
   machinesLeft: number;
   runnersTracked: number;
   created: number;

@@ -6,6 +6,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { Session } from "node:inspector/promises";
 import { join } from "node:path";
+import { getHeapStatistics } from "node:v8";
 import pino from "pino";
 import { ScalesetApp } from "../app/app.js";
 import { loadConfig } from "../config/index.js";
@@ -162,6 +163,7 @@ process.on("message", async (message: ToScaler) => {
         cpuUserMs: cpu.user / 1000,
         cpuSystemMs: cpu.system / 1000,
         peakRssMb: process.resourceUsage().maxRSS / 1024,
+        heapLimitMb: getHeapStatistics().heap_size_limit / 2 ** 20,
         machinesLeft: cloud.live().length,
         runnersTracked: app.units[0]?.scaler?.runners().length ?? -1,
         created: cloud.counters.created,

@@ -45,6 +45,17 @@ describe("benchmark scripts", () => {
     expect(row("leaks")).toMatch(/\s0\s/);
   }, 90_000);
 
+  it("spreads the jobs' arrival and caps the scaler's heap when asked", async () => {
+    const { row } = await bench({ BENCH_ARRIVAL_MS: "20", BENCH_SCALER_HEAP_MB: "256" });
+    expect(row("jobs")).toContain("one every 20 ms");
+    expect(row("machines created / deleted")).toMatch(/12 \/ 12/);
+    expect(row("leaks")).toMatch(/\s0\s/);
+    // heap_size_limit is the old space plus the young generation's reserve.
+    const limit = Number(/heap limit\s+(\d+) MB/.exec(row("scaler heap limit"))?.[1]);
+    expect(limit).toBeGreaterThanOrEqual(256);
+    expect(limit).toBeLessThan(512);
+  }, 90_000);
+
   it("replays jobs through the instrumentation with and without an SDK", async () => {
     const { stdout } = await run(process.execPath, [script("telemetry-replay.js")], {
       env: { ...process.env, BENCH_JOBS: "400", BENCH_ROUNDS: "1", BENCH_IN_FLIGHT: "40" },
