@@ -212,6 +212,16 @@ const rows: Array<[string, string, string]> = [
       : "BENCH_TELEMETRY=1 turns traces + metrics on",
   ],
 ];
+const share = report.profileShare;
+if (share) {
+  // GC and other threads are not charged to anyone: the "over the rest" figure is a floor.
+  const busy = share.telemetryMs + share.otherMs + share.gcMs;
+  rows.push([
+    "telemetry in the CPU profile",
+    `${((100 * share.telemetryMs) / busy).toFixed(1)} %`,
+    `of main-thread CPU; +${((100 * share.telemetryMs) / (busy - share.telemetryMs)).toFixed(0)} % over the rest (a floor: GC not charged)`,
+  ]);
+}
 const width = Math.max(...rows.map((r) => r[0].length));
 for (const [name, value, note] of rows) {
   process.stdout.write(`${name.padEnd(width)}  ${value.padEnd(14)} ${note}\n`);

@@ -1,3 +1,5 @@
+import type { ProfileShare } from "./profile-share.js";
+
 /** Messages between the benchmark driver and the scaler process it measures. */
 export type ToScaler =
   | { type: "report" }
@@ -25,6 +27,8 @@ export interface ScalerReport {
   cpuUserMs: number;
   cpuSystemMs: number;
   peakRssMb: number;
+  /** BENCH_CPU_PROF: the measured window's profile split by who ran (see profile-share.ts). */
+  profileShare?: ProfileShare;
   /** V8's heap size limit in the scaler process (BENCH_SCALER_HEAP_MB sets its old space). */
   heapLimitMb: number;
   machinesLeft: number;

@@ -13,6 +13,7 @@ import { loadConfig } from "../config/index.js";
 import { SimCloud } from "../engines/sim/sim-cloud.js";
 import { resolveTelemetrySettings, startTelemetry } from "../telemetry/index.js";
 import { VERSION } from "../version.js";
+import { type ProfileShare, profileShare } from "./profile-share.js";
 import type { FromScaler, ToScaler } from "./protocol.js";
 
 const [configUrl, token] = [process.argv[2] ?? "", process.env.GITHUB_TOKEN ?? ""];
@@ -81,6 +82,8 @@ async function startProfile(): Promise<void> {
   await profiler.post("Profiler.setSamplingInterval", { interval: 250 });
   await profiler.post("Profiler.start");
 }
+// Kept: the driver may ask for the report again (its cloud fake still deleting) after the stop.
+let share: ProfileShare | undefined;
 async function stopProfile(): Promise<void> {
   if (!profileDir || !profiler) return;
   const { profile } = await profiler.post("Profiler.stop");
@@ -88,6 +91,7 @@ async function stopProfile(): Promise<void> {
   await writeFile(join(profileDir, `burst-${process.pid}.cpuprofile`), JSON.stringify(profile));
   profiler.disconnect();
   profiler = null;
+  share = profileShare(profile);
 }
 
 const telemetry = await startTelemetry(resolveTelemetrySettings(config.telemetry), {
@@ -164,6 +168,7 @@ process.on("message", async (message: ToScaler) => {
         cpuSystemMs: cpu.system / 1000,
         peakRssMb: process.resourceUsage().maxRSS / 1024,
         heapLimitMb: getHeapStatistics().heap_size_limit / 2 ** 20,
+        ...(share ? { profileShare: share } : {}),
         machinesLeft: cloud.live().length,
         runnersTracked: app.units[0]?.scaler?.runners().length ?? -1,
         created: cloud.counters.created,

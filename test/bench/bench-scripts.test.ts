@@ -4,6 +4,9 @@
  * printed, not asserted: timing goals live in the scripts, not in tests.)
  */
 import { execFile } from "node:child_process";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
@@ -30,12 +33,25 @@ describe("benchmark scripts", () => {
     expect(Number(/([\d.]+) ms/.exec(row("CPU per job"))?.[1])).toBeGreaterThan(0);
   }, 90_000);
 
-  it("with telemetry on, exports to the OTLP sink and is scraped", async () => {
-    const { row } = await bench({ BENCH_TELEMETRY: "1", BENCH_JOB_MS: "6000" });
-    const telemetry = row("telemetry");
-    expect(telemetry).toContain("on");
-    expect(Number(/OTLP (\d+) exports/.exec(telemetry)?.[1])).toBeGreaterThan(0);
-    expect(Number(/(\d+) scrapes/.exec(telemetry)?.[1])).toBeGreaterThan(0);
+  it("with telemetry on, exports to the OTLP sink, is scraped and finds telemetry in the profile", async () => {
+    const profiles = await mkdtemp(join(tmpdir(), "bench-prof-"));
+    try {
+      const { row } = await bench({
+        BENCH_TELEMETRY: "1",
+        BENCH_JOB_MS: "6000",
+        BENCH_CPU_PROF: profiles,
+      });
+      const telemetry = row("telemetry  "); // the padded row, not "telemetry in the CPU profile"
+      expect(telemetry).toContain("on");
+      expect(Number(/OTLP (\d+) exports/.exec(telemetry)?.[1])).toBeGreaterThan(0);
+      expect(Number(/(\d+) scrapes/.exec(telemetry)?.[1])).toBeGreaterThan(0);
+      const share = Number(/([\d.]+) %/.exec(row("telemetry in the CPU profile"))?.[1]);
+      expect(share).toBeGreaterThan(0);
+      expect(share).toBeLessThan(100);
+      expect((await readdir(profiles)).some((f) => f.endsWith(".cpuprofile"))).toBe(true);
+    } finally {
+      await rm(profiles, { recursive: true, force: true });
+    }
   }, 90_000);
 
   it("measures only the burst after the warm-up", async () => {
