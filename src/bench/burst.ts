@@ -25,8 +25,8 @@ const TOKEN = "ghp_bench_token";
 // each message carries one job and a job costs several polls, acks and message spans of its own.
 const ARRIVAL_MS = Number(process.env.BENCH_ARRIVAL_MS ?? 0);
 // BENCH_SCALER_HEAP_MB=N: the scaler process gets V8's old-space limit N MB, as in a container
-// whose memory limit makes V8 size its heap small (a 512 MiB Cloud Run instance, about 128 MB).
-// Only the scaler: the driver and its fakes keep their default so they are not what slows down.
+// whose memory limit makes Node size the heap small (a 512 MiB limit gives a 259 MB heap). Only
+// the scaler: the driver and its fakes keep their default so they are not what slows down.
 const SCALER_HEAP_MB = Number(process.env.BENCH_SCALER_HEAP_MB ?? 0);
 
 const TELEMETRY = process.env.BENCH_TELEMETRY === "1";
@@ -213,7 +213,7 @@ const rows: Array<[string, string, string]> = [
   ],
 ];
 const share = report.profileShare;
-if (share) {
+if (share && TELEMETRY) {
   // GC and other threads are not charged to anyone: the "over the rest" figure is a floor.
   const busy = share.telemetryMs + share.otherMs + share.gcMs;
   rows.push([
