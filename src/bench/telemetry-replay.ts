@@ -16,7 +16,7 @@ import { metrics, trace } from "@opentelemetry/api";
 import { loadConfig } from "../config/index.js";
 import type { Engine, Machine, MachineRequest } from "../engines/engine.js";
 import type { HttpMethod, HttpObserver } from "../github/http.js";
-import { JOB_MESSAGES_TYPE } from "../github/messages.js";
+import { emptyJobMessages } from "../github/messages.js";
 import { type JobAssigned, type ScaleSetMessage, ZERO_STATISTICS } from "../github/types.js";
 import type { UnitTelemetry } from "../telemetry/index.js";
 import { resolveTelemetrySettings, startTelemetry } from "../telemetry/index.js";
@@ -56,16 +56,7 @@ function call(github: HttpObserver, method: HttpMethod, url: string, status: num
 
 let messageId = 0;
 function message(parts: Partial<ScaleSetMessage>): ScaleSetMessage {
-  return {
-    messageId: ++messageId,
-    messageType: JOB_MESSAGES_TYPE,
-    statistics: { ...ZERO_STATISTICS },
-    jobAvailable: [],
-    jobAssigned: [],
-    jobStarted: [],
-    jobCompleted: [],
-    ...parts,
-  };
+  return { ...emptyJobMessages(++messageId, { ...ZERO_STATISTICS }), ...parts };
 }
 
 function job(id: number): JobAssigned {

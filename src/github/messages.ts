@@ -20,10 +20,27 @@ import type {
   JobMessageBase,
   JobMessageType,
   JobStarted,
+  RunnerScaleSetStatistics,
   ScaleSetMessage,
 } from "./types.js";
 
 export const JOB_MESSAGES_TYPE = "RunnerScaleSetJobMessages";
+
+/** A job-messages message with no job message in it yet. */
+export function emptyJobMessages(
+  messageId: number,
+  statistics: RunnerScaleSetStatistics,
+): ScaleSetMessage {
+  return {
+    messageId,
+    messageType: JOB_MESSAGES_TYPE,
+    statistics,
+    jobAvailable: [],
+    jobAssigned: [],
+    jobStarted: [],
+    jobCompleted: [],
+  };
+}
 
 /** `json` is the parsed outer message of a 200 GET-message response. */
 export function parseScaleSetMessage(json: unknown): ScaleSetMessage {
@@ -36,15 +53,7 @@ export function parseScaleSetMessage(json: unknown): ScaleSetMessage {
   }
   const statistics = decodeStatistics(field(outer, "statistics"), "scale set message");
 
-  const message: ScaleSetMessage = {
-    messageId,
-    messageType,
-    statistics,
-    jobAvailable: [],
-    jobAssigned: [],
-    jobStarted: [],
-    jobCompleted: [],
-  };
+  const message = emptyJobMessages(messageId, statistics);
   for (const item of jobItems(field(outer, "body"))) {
     if (!isObject(item)) continue;
     const type = str(item, "messageType");

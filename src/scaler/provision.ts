@@ -4,6 +4,7 @@ import { RunnerExistsError } from "../github/errors.js";
 import type { JitRunnerConfig, RunnerReference } from "../github/types.js";
 import type { ScalerEvent } from "./events.js";
 import type { RunnerRecord } from "./runner-record.js";
+import { removeAndReport } from "./teardown.js";
 
 /** The part of the GitHub client the scaler needs. */
 export interface ScalerGitHubApi {
@@ -103,13 +104,7 @@ async function removeQuietly(
 ): Promise<void> {
   if (record.runnerId === undefined) return;
   try {
-    await deps.github.removeRunner(record.runnerId);
-    deps.emit({
-      type: "registration-removed",
-      runner: record.name,
-      runnerId: record.runnerId,
-      reason,
-    });
+    await removeAndReport({ name: record.name, id: record.runnerId }, reason, deps);
   } catch (error) {
     // Reconciliation removes it later as a registration without a machine.
     deps.logger.warn(

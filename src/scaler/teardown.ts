@@ -52,13 +52,7 @@ async function removeRegistration(
 ): Promise<"removed" | "still-running" | "failed"> {
   if (record.runnerId === undefined) return "removed";
   try {
-    await deps.github.removeRunner(record.runnerId); // not found counts as removed
-    deps.emit({
-      type: "registration-removed",
-      runner: record.name,
-      runnerId: record.runnerId,
-      reason,
-    });
+    await removeAndReport({ name: record.name, id: record.runnerId }, reason, deps);
     return "removed";
   } catch (error) {
     if (error instanceof JobStillRunningError) {
@@ -108,17 +102,21 @@ export async function removeGhostRegistration(
   deps: TeardownDeps,
 ): Promise<void> {
   try {
-    await deps.github.removeRunner(registration.id);
-    deps.emit({
-      type: "registration-removed",
-      runner: registration.name,
-      runnerId: registration.id,
-      reason: "ghost",
-    });
+    await removeAndReport(registration, "ghost", deps);
   } catch (error) {
     deps.logger.warn(
       { err: error, runner: registration.name },
       "removing ghost registration failed",
     );
   }
+}
+
+/** Removes a runner's registration and reports it (not found counts as removed); throws otherwise. */
+export async function removeAndReport(
+  runner: { name: string; id: number },
+  reason: string,
+  deps: Pick<TeardownDeps, "github" | "emit">,
+): Promise<void> {
+  await deps.github.removeRunner(runner.id);
+  deps.emit({ type: "registration-removed", runner: runner.name, runnerId: runner.id, reason });
 }

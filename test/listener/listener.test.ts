@@ -1,6 +1,7 @@
 import pino from "pino";
 import { describe, expect, it } from "vitest";
 import { ScaleSetNotFoundError, SessionConflictError } from "../../src/github/errors.js";
+import { emptyJobMessages } from "../../src/github/messages.js";
 import type {
   CreateScaleSetInput,
   JobStarted,
@@ -29,16 +30,7 @@ function message(
   assigned: number,
   extra: Partial<ScaleSetMessage> = {},
 ): ScaleSetMessage {
-  return {
-    messageId: id,
-    messageType: "RunnerScaleSetJobMessages",
-    statistics: stats(assigned),
-    jobAvailable: [],
-    jobAssigned: [],
-    jobStarted: [],
-    jobCompleted: [],
-    ...extra,
-  };
+  return { ...emptyJobMessages(id, stats(assigned)), ...extra };
 }
 
 /** Scripted GitHub: each poll takes the next scripted answer; records every call in order. */

@@ -10,6 +10,7 @@ import {
   SimpleSpanProcessor,
 } from "@opentelemetry/sdk-trace";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { emptyJobMessages } from "../../src/github/messages.js";
 import { type JobAssigned, type ScaleSetMessage, ZERO_STATISTICS } from "../../src/github/types.js";
 import type { ScalerEvent } from "../../src/scaler/events.js";
 import { TelemetryRuntime, type UnitHooks } from "../../src/telemetry/runtime.js";
@@ -37,16 +38,7 @@ function job(id: string): JobAssigned {
 
 let nextId = 1;
 function message(parts: Partial<ScaleSetMessage>): ScaleSetMessage {
-  return {
-    messageId: nextId++,
-    messageType: "RunnerScaleSetJobMessages",
-    statistics: { ...ZERO_STATISTICS },
-    jobAvailable: [],
-    jobAssigned: [],
-    jobStarted: [],
-    jobCompleted: [],
-    ...parts,
-  };
+  return { ...emptyJobMessages(nextId++, { ...ZERO_STATISTICS }), ...parts };
 }
 
 const started = (id: string, runnerName: string) => ({
