@@ -87,6 +87,7 @@ export class ScalesetApp {
       const created = await createEngine(scaleSet.engine, {
         scaleSetName: scaleSet.name,
         owner: this.owner,
+        deployment: scaleSet.deployment,
         logger: logger.child({ scaleSet: scaleSet.name, component: "engine" }),
         simCloud: this.#o.simCloud,
       });

@@ -3,11 +3,15 @@
  * and CLI flags were applied); output is the camelCase `ScalesetConfig`.
  */
 import * as z from "zod";
+import { DEPLOYMENT_SCOPE_PATTERN, deploymentScope } from "../engines/deployment-scope.js";
 import { engineSchema } from "./engines/index.js";
 import { duration, section, text, wholeNumber } from "./fields.js";
 import { githubSchema } from "./github-schema.js";
 import { telemetrySchema } from "./telemetry-schema.js";
 import type { LogFormat, ScaleSetConfig, ScalesetConfig } from "./types.js";
+
+/** A scale set before its deployment scope is resolved (that needs `github.url`). */
+type UnscopedScaleSet = Omit<ScaleSetConfig, "deployment"> & { deployment?: string };
 
 const NAME = /^[A-Za-z0-9._-]+$/;
 /** GitHub sends max capacity as a signed 32-bit integer. */
@@ -33,6 +37,14 @@ const scaleSetSchema = section({
   max_runner_lifetime: duration({ positive: true }).prefault("6h"),
   boot_timeout: duration({ positive: true }).prefault("10m"),
   engine: engineSchema.prefault({ type: "sim" }),
+  deployment: text("a deployment scope")
+    .pipe(
+      z.string().regex(DEPLOYMENT_SCOPE_PATTERN, {
+        error:
+          "must be 1–63 lowercase letters, digits, '_' or '-', starting with a letter or digit — e.g. prod-linux-x64, or remove it to derive one from github.url and the name",
+      }),
+    )
+    .optional(),
 })
   .refine((s) => s.max_runners >= s.min_runners, {
     path: ["max_runners"],
@@ -47,8 +59,9 @@ const scaleSetSchema = section({
     },
   })
   .transform(
-    (s): ScaleSetConfig => ({
+    (s): UnscopedScaleSet => ({
       name: s.name,
+      deployment: s.deployment,
       labels: s.labels ?? [s.name],
       runnerGroup: s.runner_group,
       minRunners: s.min_runners,
@@ -131,5 +144,13 @@ export function configSchema(defaultLogFormat: LogFormat) {
     server: serverSchema.prefault({}),
     logging: loggingSchema(defaultLogFormat).prefault({}),
     telemetry: telemetrySchema.prefault({}),
-  }).transform((c): ScalesetConfig => c);
+  }).transform(
+    (c): ScalesetConfig => ({
+      ...c,
+      scalesets: c.scalesets.map((set) => ({
+        ...set,
+        deployment: set.deployment ?? deploymentScope(c.github.url, set.name),
+      })),
+    }),
+  );
 }

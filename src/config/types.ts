@@ -45,6 +45,11 @@ export interface ScaleSetConfig {
   /** Ms a runner may take to come online before it is replaced. */
   bootTimeout: number;
   engine: EngineConfig;
+  /**
+   * Deployment scope of this scale set's machines (label/tag `scaleset-deployment`): the
+   * `deployment` field, or derived from `github.url` and the name.
+   */
+  deployment: string;
 }
 
 export interface ScalerConfig {

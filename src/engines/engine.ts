@@ -9,6 +9,8 @@ export const MACHINE_LABELS = {
   scaleSet: "scaleset-scale-set",
   runner: "scaleset-runner",
   owner: "scaleset-owner",
+  /** The deployment scope (src/engines/deployment-scope.ts); every list filters on it. */
+  deployment: "scaleset-deployment",
 } as const;
 
 export interface MachineRequest {
@@ -30,6 +32,13 @@ export interface Machine {
   scaleSetName: string;
   /** Identity of the scaleset process that created it (the `owner` label). */
   owner: string;
+  /**
+   * The machine's deployment scope label. Engines return only machines of their own scope, plus
+   * machines of their scale set that carry no scope at all (made by a version before scopes):
+   * those have `deployment` undefined, and the scaler adopts them only when GitHub confirms the
+   * runner belongs to its scale set. A machine of another scope is never returned.
+   */
+  deployment?: string;
   state: MachineState;
   createdAt: Date;
   /** Zone, region or instance type, for logs and metrics. */
@@ -40,11 +49,17 @@ export interface Machine {
 export class EngineError extends Error {
   readonly retryable: boolean;
   readonly code: string;
-  constructor(message: string, opts: { code: string; retryable: boolean; cause?: unknown }) {
+  /** What the operator can do about it (a permission, a command, a config field), when known. */
+  readonly fix?: string;
+  constructor(
+    message: string,
+    opts: { code: string; retryable: boolean; cause?: unknown; fix?: string },
+  ) {
     super(message, { cause: opts.cause });
     this.name = "EngineError";
     this.code = opts.code;
     this.retryable = opts.retryable;
+    if (opts.fix) this.fix = opts.fix;
   }
 }
 
@@ -54,7 +69,10 @@ export interface Engine {
   create(request: MachineRequest, signal?: AbortSignal): Promise<Machine>;
   /** Deletes a machine. Idempotent: a machine that no longer exists is success. */
   delete(machineId: string, signal?: AbortSignal): Promise<void>;
-  /** Every machine this engine's scale set owns, including ones created by an earlier process. */
+  /**
+   * Every machine of this engine's deployment scope, including ones created by an earlier process,
+   * plus unscoped machines of its scale set from older versions (see `Machine.deployment`).
+   */
   list(signal?: AbortSignal): Promise<Machine[]>;
   close(): Promise<void>;
 }

@@ -7,6 +7,8 @@ export interface EngineContext {
   scaleSetName: string;
   /** Identity of this scaleset process, written on every machine it creates. */
   owner: string;
+  /** Deployment scope written on every machine and part of every list filter. */
+  deployment: string;
   logger: Logger;
   /** The simulated cloud shared by sim engines (demo, tests, benchmark). */
   simCloud?: SimCloud;
@@ -23,6 +25,7 @@ export async function createEngine(config: EngineConfig, context: EngineContext)
       return new SimEngine({
         scaleSetName: context.scaleSetName,
         owner: context.owner,
+        deployment: context.deployment,
         createDelayMs: config.sim.createDelay,
         bootDelayMs: config.sim.bootDelay,
         cloud: context.simCloud,

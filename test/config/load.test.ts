@@ -1,6 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/index.js";
+import { deploymentScope } from "../../src/engines/deployment-scope.js";
 import { load, loadError, MINIMAL_YAML, TOKEN, writeTemp } from "./helpers.js";
 
 const EXAMPLE = fileURLToPath(new URL("../../config.example.yaml", import.meta.url));
@@ -21,6 +22,7 @@ describe("loadConfig", () => {
           maxRunnerLifetime: 21_600_000,
           bootTimeout: 600_000,
           engine: { type: "sim", sim: { bootDelay: 2_000, createDelay: 100 } },
+          deployment: deploymentScope("https://github.com/my-org", "linux-x64"),
         },
       ],
       scaler: {

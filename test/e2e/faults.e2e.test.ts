@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { deploymentScope } from "../../src/engines/deployment-scope.js";
 import { completedJobs, eventually, SCALE_SET, type Stack, startStack } from "./harness.js";
 
 let stack: Stack | null = null;
@@ -181,6 +182,7 @@ describe("end to end with faults injected", () => {
     const orphanEngine = new SimEngine({
       scaleSetName: SCALE_SET,
       owner: "crashed",
+      deployment: deploymentScope(stack.sim.configUrl(), SCALE_SET),
       createDelayMs: 0,
       bootDelayMs: 60_000,
       cloud: stack.cloud,

@@ -45,13 +45,14 @@ export function ec2Config(sim: Ec2Sim, fields: Record<string, unknown> = {}): Ec
 export async function ec2Engine(
   sim: Ec2Sim,
   fields: Record<string, unknown> = {},
-  opts: { scaleSetName?: string; owner?: string; logs?: LogCapture } = {},
+  opts: { scaleSetName?: string; owner?: string; deployment?: string; logs?: LogCapture } = {},
 ): Promise<Ec2Engine> {
   const engine = await createEc2Engine(
     ec2Config(sim, fields),
     {
       scaleSetName: opts.scaleSetName ?? SCALE_SET,
       owner: opts.owner ?? "test-owner",
+      deployment: opts.deployment ?? "test-deployment",
       logger: pino({ level: "debug" }, opts.logs ?? new LogCapture()),
     },
     { backoff: { capacityMs: 5, throttleBaseMs: 20, maxMs: 100 } },

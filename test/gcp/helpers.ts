@@ -85,12 +85,13 @@ export { LogSink };
 export async function makeEngine(
   sim: GceSim,
   overrides: Record<string, unknown> = {},
-  opts: { scaleSetName?: string; logs?: LogSink } = {},
+  opts: { scaleSetName?: string; deployment?: string; logs?: LogSink } = {},
 ): Promise<Engine> {
   const logs = opts.logs ?? new LogSink();
   return await createGcpEngine(gcpConfig(sim, overrides), {
     scaleSetName: opts.scaleSetName ?? SCALE_SET,
     owner: OWNER,
+    deployment: opts.deployment ?? "test-deployment",
     logger: pino({ level: "debug" }, logs),
   });
 }

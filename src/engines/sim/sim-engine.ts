@@ -12,6 +12,8 @@ export interface SimEngineOptions {
   scaleSetName: string;
   /** Identity of this scaleset process, written on every machine. */
   owner: string;
+  /** Deployment scope label written on every machine; `list` returns only this scope (and unscoped). */
+  deployment: string;
   /** How long the cloud takes to accept a create call. */
   createDelayMs: number;
   /** How long a machine takes from accepted to runner process started. */
@@ -48,6 +50,7 @@ export class SimEngine implements Engine {
         [MACHINE_LABELS.scaleSet]: request.scaleSetName,
         [MACHINE_LABELS.runner]: request.runnerName,
         [MACHINE_LABELS.owner]: this.options.owner,
+        [MACHINE_LABELS.deployment]: this.options.deployment,
       },
       state: "provisioning",
       createdAt: new Date(),
@@ -97,7 +100,9 @@ export class SimEngine implements Engine {
       .filter(
         (m) =>
           m.labels[MACHINE_LABELS.managedBy] === MANAGED_BY &&
-          m.labels[MACHINE_LABELS.scaleSet] === this.options.scaleSetName,
+          m.labels[MACHINE_LABELS.scaleSet] === this.options.scaleSetName &&
+          (m.labels[MACHINE_LABELS.deployment] ?? this.options.deployment) ===
+            this.options.deployment,
       );
     return mine.map(toMachine);
   }
@@ -113,6 +118,7 @@ function toMachine(machine: SimMachine): Machine {
     runnerName: machine.labels[MACHINE_LABELS.runner] ?? "",
     scaleSetName: machine.labels[MACHINE_LABELS.scaleSet] ?? "",
     owner: machine.labels[MACHINE_LABELS.owner] ?? "",
+    deployment: machine.labels[MACHINE_LABELS.deployment],
     state: machine.state,
     createdAt: machine.createdAt,
   };
