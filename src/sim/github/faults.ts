@@ -11,7 +11,9 @@ export type FaultName =
   | "slow"
   | "registrationAuthFailures"
   | "deleteScaleSet"
-  | "jitFailures";
+  | "jitFailures"
+  | "blindAgentListings"
+  | "agentsWithoutStatus";
 
 export const FAULT_NAMES: readonly FaultName[] = [
   "sessionConflicts",
@@ -23,7 +25,16 @@ export const FAULT_NAMES: readonly FaultName[] = [
   "registrationAuthFailures",
   "deleteScaleSet",
   "jitFailures",
+  "blindAgentListings",
+  "agentsWithoutStatus",
 ];
+
+/**
+ * How the undocumented unfiltered runner listing (`GET …/agents` without `agentName`) answers:
+ * `full` (every runner), `empty` (an empty page, as if there were none) or `error` (500).
+ * Filtered by name and by id always answer truthfully.
+ */
+export type AgentListingMode = "full" | "empty" | "error";
 
 export interface FaultInjector {
   /** The next n session creates answer 409 conflict, even when no session exists. */
@@ -47,6 +58,10 @@ export interface FaultInjector {
   deleteScaleSet(id: number): void;
   /** The next n generatejitconfig calls answer `status` (default 500). */
   jitFailures(n: number, status?: number): void;
+  /** Until changed: how the unfiltered runner listing answers (default `full`). */
+  agentListing(mode: AgentListingMode): void;
+  /** Until changed: whether agent objects carry `status` and `busy` (default true). */
+  agentStatus(present: boolean): void;
   /** How often each fault fired. */
   readonly applied: Readonly<Record<FaultName, number>>;
   /** Drops every pending fault (counts are kept). */
@@ -86,6 +101,8 @@ export class Faults implements FaultInjector {
     jitFailures: 0,
   };
   #jitFailureStatus = 500;
+  #agentListing: AgentListingMode = "full";
+  #agentStatus = true;
   #slowMs = 0;
   #slowRemaining = 0;
   #serverErrors: ServerErrorBudget[] = [];
@@ -134,7 +151,18 @@ export class Faults implements FaultInjector {
     this.#pending.jitFailures += count(n);
     this.#jitFailureStatus = status;
   }
+  agentListing(mode: AgentListingMode): void {
+    if (mode !== "full" && mode !== "empty" && mode !== "error") {
+      throw new RangeError("agentListing mode must be full, empty or error");
+    }
+    this.#agentListing = mode;
+  }
+  agentStatus(present: boolean): void {
+    this.#agentStatus = present;
+  }
   clear(): void {
+    this.#agentListing = "full";
+    this.#agentStatus = true;
     for (const key of Object.keys(this.#pending) as CountedFault[]) this.#pending[key] = 0;
     this.#slowRemaining = 0;
     this.#serverErrors = [];
@@ -167,6 +195,16 @@ export class Faults implements FaultInjector {
   }
   takeRegistrationAuthFailure(): boolean {
     return this.#take("registrationAuthFailures");
+  }
+  /** How the unfiltered listing answers now (counted when it is not `full`). */
+  takeAgentListing(): AgentListingMode {
+    if (this.#agentListing !== "full") this.applied.blindAgentListings++;
+    return this.#agentListing;
+  }
+  /** False when agent objects must lack `status`/`busy` (counted per answer). */
+  takeAgentStatus(): boolean {
+    if (!this.#agentStatus) this.applied.agentsWithoutStatus++;
+    return this.#agentStatus;
   }
   /** Status to answer, or 0 when the JIT call should succeed. */
   takeJitFailure(): number {

@@ -72,20 +72,37 @@ function findRunner(call: RouteCall): SimRunner {
   return runner;
 }
 
+/** An agent as the service answers it; without `status`/`busy` when the fault says so. */
+function agentAnswer(call: RouteCall, runner: SimRunner): Record<string, unknown> {
+  const agent = agentJson(call.services.world, runner);
+  if (!call.services.faults.takeAgentStatus()) {
+    delete agent.status;
+    delete agent.busy;
+  }
+  return agent;
+}
+
 function getRunner(call: RouteCall): void {
   requireAdmin(call);
-  json(call, 200, agentJson(call.services.world, findRunner(call)));
+  json(call, 200, agentAnswer(call, findRunner(call)));
 }
 
 function listRunners(call: RouteCall): void {
   requireAdmin(call);
-  const { world } = call.services;
+  const { world, faults } = call.services;
   const name = call.url.searchParams.get("agentName");
-  const runners =
-    name === null
-      ? [...world.runners.values()]
-      : [world.runnersByName.get(name)].filter((r): r is SimRunner => r !== undefined);
-  json(call, 200, list(runners.map((r) => agentJson(world, r))));
+  let runners: SimRunner[];
+  if (name !== null) {
+    runners = [world.runnersByName.get(name)].filter((r): r is SimRunner => r !== undefined);
+  } else {
+    // The unfiltered listing is undocumented: act out its worst answers on request.
+    const mode = faults.takeAgentListing();
+    if (mode === "error") {
+      throw new SimHttpError(500, "InternalServerErrorException", "Listing agents failed.");
+    }
+    runners = mode === "empty" ? [] : [...world.runners.values()];
+  }
+  json(call, 200, list(runners.map((r) => agentAnswer(call, r))));
 }
 
 function deleteRunner(call: RouteCall): void {

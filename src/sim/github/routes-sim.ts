@@ -1,4 +1,5 @@
 import { badRequest, SimHttpError } from "./errors.js";
+import type { AgentListingMode } from "./faults.js";
 import { readJson } from "./http-io.js";
 import { decodeJitConfig } from "./jit-config.js";
 import { cancelJob, enqueueJobs, runnerDisconnected, runnerReady } from "./job-flow.js";
@@ -109,6 +110,14 @@ function applyFault(call: RouteCall, body: Record<string, unknown>): void {
         return;
       case "deleteScaleSet":
         faults.deleteScaleSet(num("scaleSetId"));
+        return;
+      case "agentListing":
+        if (typeof body.mode !== "string") throw badRequest("mode must be full, empty or error");
+        faults.agentListing(body.mode as AgentListingMode);
+        return;
+      case "agentStatus":
+        if (typeof body.present !== "boolean") throw badRequest("present must be a boolean");
+        faults.agentStatus(body.present);
         return;
       default:
         throw badRequest("unknown fault type");
