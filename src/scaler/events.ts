@@ -26,7 +26,19 @@ export type ScalerEvent =
     }
   | { type: "machine-deleted"; runner: string; machineId: string; reason: string }
   | { type: "registration-removed"; runner: string; runnerId: number; reason: string }
-  | { type: "orphan"; kind: "machine" | "registration"; reason: string; runner?: string };
+  | { type: "orphan"; kind: "machine" | "registration"; reason: string; runner?: string }
+  /** Every adopt, delete, keep or leave that reconciliation decides, with its reason. */
+  | {
+      type: "reconcile";
+      action: ReconcileAction;
+      reason: string;
+      runner: string;
+      machineId?: string;
+    }
+  /** A machine powered off before its runner came online. */
+  | { type: "boot-failed"; runner: string };
+
+export type ReconcileAction = "adopt" | "delete-machine" | "remove-registration" | "keep" | "leave";
 
 export type ScalerObserver = (event: ScalerEvent) => void;
 

@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import { type Engine, EngineError } from "../engines/engine.js";
 import { RunnerExistsError } from "../github/errors.js";
 import type { JitRunnerConfig, RunnerReference } from "../github/types.js";
+import type { CreateFailure } from "./create-backoff.js";
 import type { ScalerEvent } from "./events.js";
 import type { RunnerRecord } from "./runner-record.js";
 import { removeAndReport } from "./teardown.js";
@@ -10,6 +11,8 @@ import { removeAndReport } from "./teardown.js";
 export interface ScalerGitHubApi {
   generateJitConfig(scaleSetId: number, runnerName: string): Promise<JitRunnerConfig>;
   getRunnerByName(name: string): Promise<RunnerReference | null>;
+  /** null when GitHub answers that no runner has this id. */
+  getRunner(runnerId: number): Promise<RunnerReference | null>;
   removeRunner(runnerId: number): Promise<void>;
   listRunners(scaleSetId: number): Promise<RunnerReference[]>;
 }
@@ -28,7 +31,7 @@ export interface ProvisionDeps {
 export type ProvisionOutcome =
   | { kind: "created" }
   | { kind: "cancelled" }
-  | { kind: "failed"; retryable: boolean };
+  | { kind: "failed"; failure: Omit<CreateFailure, "at"> };
 
 /**
  * Creating a runner is "generate its JIT config, then create its machine". A failure after the
@@ -123,7 +126,12 @@ function fail(
   const retryable = error instanceof EngineError ? error.retryable : true;
   const code =
     error instanceof EngineError ? error.code : stage === "jit" ? "GITHUB_ERROR" : "UNKNOWN";
-  deps.logger.warn({ err: error, runner: record.name, stage, retryable }, "runner create failed");
+  const fix = error instanceof EngineError ? error.fix : undefined;
+  const message = (error instanceof Error ? error.message : String(error)).slice(0, 300);
+  deps.logger.warn(
+    { err: error, runner: record.name, stage, code, retryable, ...(fix ? { fix } : {}) },
+    fix ? `runner create failed (${code}): ${fix}` : `runner create failed (${code})`,
+  );
   deps.emit({ type: "create-failed", runner: record.name, code, retryable, stage });
-  return { kind: "failed", retryable };
+  return { kind: "failed", failure: { code, message, fix, stage, retryable } };
 }

@@ -16,8 +16,9 @@ const ALLOWED: Record<RunnerState, readonly RunnerState[]> = {
   booting: ["idle", "busy", "deleting"],
   idle: ["busy", "deleting"],
   busy: ["deleting"],
-  // A scale-down that lost the race with a job start (JobStillRunning) goes back to busy.
-  deleting: ["busy"],
+  // A scale-down that lost the race with a job start (JobStillRunning) goes back to busy; one
+  // that could not prove the runner idle (GitHub unreachable) goes back to booting.
+  deleting: ["busy", "booting"],
 };
 
 export interface RunnerRecord {

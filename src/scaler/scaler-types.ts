@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { Engine } from "../engines/engine.js";
 import type { JobCompleted, JobStarted } from "../github/types.js";
+import type { CreateBackoffSnapshot } from "./create-backoff.js";
 import type { ScalerObserver, ScalerTracing } from "./events.js";
 import type { ScalerGitHubApi } from "./provision.js";
 import type { RunnerState } from "./runner-record.js";
@@ -45,4 +46,8 @@ export interface ScalerSnapshot {
   createQueue: number;
   deleteQueue: number;
   consecutiveCreateFailures: number;
+  /** When creates may run again and why they last failed. */
+  createBackoff: CreateBackoffSnapshot;
+  /** Machines found powered off at the last reconciliation and not deleted since. */
+  stoppedMachines: number;
 }

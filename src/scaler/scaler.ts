@@ -1,11 +1,13 @@
 import { EngineError, type Machine } from "../engines/engine.js";
 import type { JobCompleted, JobStarted } from "../github/types.js";
 import { ConcurrencyLimiter } from "../util/limiter.js";
-import { backoffDelay } from "../util/sleep.js";
+import { CreateBackoff } from "./create-backoff.js";
 import { desiredRunnerCount, planScaleDown } from "./desired.js";
 import type { RunnerPhase, ScalerEvent } from "./events.js";
 import { provisionRunner } from "./provision.js";
-import { listCloudAndGitHub, planReconcile } from "./reconcile-plan.js";
+import { ReconcileJudge } from "./reconcile-judge.js";
+import { listCloudAndGitHub } from "./reconcile-list.js";
+import { planReconcile, trustedRegistrations } from "./reconcile-plan.js";
 import {
   countByState,
   makeRunnerName,
@@ -39,8 +41,10 @@ export class Scaler implements ScaleHandler {
   readonly #now: () => number;
   #scaleSetId: number;
   #assigned = 0;
-  #createFailures = 0;
-  #createBlockedUntil = 0;
+  readonly #backoff: CreateBackoff;
+  readonly #judge: ReconcileJudge;
+  /** Machines found powered off at the last reconciliation and not deleted since. */
+  readonly #stopped = new Set<string>();
   #stopping = false;
   #evaluationQueued = false;
   #timers: NodeJS.Timeout[] = [];
@@ -53,6 +57,8 @@ export class Scaler implements ScaleHandler {
     this.#deletes = new ConcurrencyLimiter(options.deleteConcurrency);
     this.#now = options.now ?? Date.now;
     this.#runners = new RunnerTable((event) => this.#emit(event));
+    this.#backoff = new CreateBackoff(this.#now);
+    this.#judge = new ReconcileJudge(options.logger, (event) => this.#emit(event));
   }
 
   get scaleSetId(): number {
@@ -111,7 +117,9 @@ export class Scaler implements ScaleHandler {
       runners: countByState(this.#runners.values()),
       createQueue: this.#creates.queued + this.#creates.active,
       deleteQueue: this.#deletes.queued + this.#deletes.active,
-      consecutiveCreateFailures: this.#createFailures,
+      consecutiveCreateFailures: this.#backoff.snapshot().consecutiveFailures,
+      createBackoff: this.#backoff.snapshot(),
+      stoppedMachines: this.#stopped.size,
     };
   }
 
@@ -155,9 +163,20 @@ export class Scaler implements ScaleHandler {
     const log = this.#o.logger;
     const found = await listCloudAndGitHub(this.#o.engine, this.#o.github, this.#scaleSetId, log);
     if (!found) return;
-    const { machines, registrations } = found;
+    const { machines } = found;
+    const registrations = trustedRegistrations(found.registrations, machines.length);
+    if (found.registrations && !registrations) {
+      log.info(
+        { listed: found.registrations.length, machines: machines.length },
+        "reconcile: the runner listing is not trusted (empty or incomplete); each unknown machine is confirmed by name",
+      );
+    }
+    this.#stopped.clear();
+    for (const m of machines)
+      if (m.state === "stopped" || m.state === "terminated") this.#stopped.add(m.id);
+    const now = this.#now();
     const plan = planReconcile({
-      now: this.#now(),
+      now,
       machines,
       registrations,
       records: [...this.#runners.values()],
@@ -165,12 +184,20 @@ export class Scaler implements ScaleHandler {
       bootTimeoutMs: this.#o.bootTimeoutMs,
       settleMs: this.#o.settleMs ?? 60_000,
     });
-    for (const { machine, runnerId, state } of plan.adopt) {
+    const verdicts = await this.#judge.confirm(plan.confirm, {
+      github: this.#o.github,
+      scaleSetId: this.#scaleSetId,
+      now,
+      maxLifetimeMs: this.#o.maxLifetimeMs,
+      known: (name) => this.#runners.has(name),
+    });
+    for (const name of plan.bootFailures) this.#bootFailed(name);
+    for (const { machine, runnerId, state } of [...plan.adopt, ...verdicts.adopt]) {
       if (this.#runners.has(machine.runnerName)) continue;
       const record = this.#adopt(machine.runnerName, { machineId: machine.id, runnerId });
       if (state !== "pending") this.#move(record, state === "idle" ? "booting" : state);
       if (state === "idle") this.#move(record, "idle");
-      log.info({ runner: record.name, machine: machine.id, state }, "adopted machine");
+      this.#judge.report("adopt", "registered", machine, state);
     }
     for (const name of plan.markIdle) {
       const record = this.#runners.get(name);
@@ -180,8 +207,10 @@ export class Scaler implements ScaleHandler {
       const record = this.#runners.get(name);
       if (record) this.#retire(record, reason);
     }
-    for (const { machine, runnerId, reason } of plan.deleteMachines) {
+    for (const { machine, runnerId, reason } of [...plan.deleteMachines, ...verdicts.delete]) {
+      if (this.#runners.has(machine.runnerName)) continue;
       this.#emit({ type: "orphan", kind: "machine", reason, runner: machine.runnerName });
+      this.#judge.report("delete-machine", reason, machine);
       this.#retire(this.#adopt(machine.runnerName, { machineId: machine.id, runnerId }), reason);
     }
     for (const registration of plan.removeRegistrations) {
@@ -191,6 +220,7 @@ export class Scaler implements ScaleHandler {
         reason: "no-machine",
         runner: registration.name,
       });
+      this.#judge.reportRegistration(registration);
       void this.#deletes.run(() => removeGhostRegistration(registration, this.#teardownDeps()));
     }
     this.#evaluate();
@@ -218,7 +248,7 @@ export class Scaler implements ScaleHandler {
       (r) => r.state !== "deleting" && !r.cancelled,
     );
     if (active.length < target) {
-      if (now < this.#createBlockedUntil) return; // the tick retries after the backoff
+      if (this.#backoff.blocked()) return; // the tick retries after the backoff
       for (let i = active.length; i < target; i++) this.#scaleUp(now);
       return;
     }
@@ -237,21 +267,22 @@ export class Scaler implements ScaleHandler {
       this.#provisionOnce(record),
     );
     if (outcome.kind === "created") {
-      this.#createFailures = 0;
+      this.#backoff.created();
       this.#move(record, "booting");
       if (record.cancelled) this.#retire(record, "idle-timeout");
       return;
     }
     this.#drop(record);
-    if (outcome.kind === "failed") {
-      const attempt = this.#createFailures++;
-      const delay = backoffDelay(attempt, {
-        baseMs: outcome.retryable ? 1000 : 30_000,
-        maxMs: 300_000,
-        jitter: 0.2,
-      });
-      this.#createBlockedUntil = this.#now() + delay;
-    }
+    if (outcome.kind === "failed") this.#backoff.failed(outcome.failure);
+  }
+
+  /** A machine powered off before its runner came online: counts against creating more. */
+  #bootFailed(runner: string): void {
+    const hint =
+      "runner VMs stop without registering: check the image, the metadata/user-data key, the runner version";
+    this.#o.logger.warn({ runner, reason: "boot-failure" }, hint);
+    this.#emit({ type: "boot-failed", runner });
+    this.#backoff.failed({ code: "BOOT_FAILURE", message: hint, stage: "boot", retryable: false });
   }
 
   #provisionOnce(record: RunnerRecord) {
@@ -296,6 +327,11 @@ export class Scaler implements ScaleHandler {
         this.#move(record, "busy");
         return;
       }
+      if (result === "unconfirmed") {
+        this.#move(record, "booting"); // kept until GitHub can say it is idle
+        return;
+      }
+      if (record.machineId) this.#stopped.delete(record.machineId);
       this.#drop(record);
       this.#evaluateSoon();
     });
@@ -331,6 +367,7 @@ export class Scaler implements ScaleHandler {
 
   #move(record: RunnerRecord, to: RunnerState): void {
     this.#runners.move(record, to, this.#now());
+    if (to === "idle" || to === "busy") this.#backoff.online();
   }
 
   #drop(record: RunnerRecord): void {

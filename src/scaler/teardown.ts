@@ -34,15 +34,49 @@ export async function teardownRunner(
   record: RunnerRecord,
   reason: TeardownReason,
   deps: TeardownDeps,
-): Promise<"done" | "still-running" | "machine-left"> {
-  const registrationFirst = reason === "idle-timeout" || reason === "boot-timeout";
-  if (registrationFirst) {
+): Promise<"done" | "still-running" | "machine-left" | "unconfirmed"> {
+  if (REGISTRATION_FIRST.has(reason)) {
+    // The registration's removal is the proof: GitHub refuses it while a job runs.
+    if (record.runnerId === undefined) {
+      const found = await findRegistration(record, deps);
+      if (found === "unknown") return "unconfirmed";
+    }
     const removed = await removeRegistration(record, reason, deps);
     if (removed === "still-running") return "still-running";
+    if (removed === "failed") return "unconfirmed";
   }
   const machineGone = await deleteMachine(record, reason, deps);
-  if (!registrationFirst) await removeRegistration(record, reason, deps);
+  if (!REGISTRATION_FIRST.has(reason)) await removeRegistration(record, reason, deps);
   return machineGone ? "done" : "machine-left";
+}
+
+/**
+ * Reasons that say nothing about whether a job runs on the machine: its registration goes first,
+ * and the machine only once GitHub agreed to remove it (a busy runner's removal is refused).
+ */
+const REGISTRATION_FIRST: ReadonlySet<TeardownReason> = new Set([
+  "idle-timeout",
+  "boot-timeout",
+  "machine-missing",
+]);
+
+/** Learns an adopted runner's id by name; "unknown" when GitHub could not be asked. */
+async function findRegistration(
+  record: RunnerRecord,
+  deps: TeardownDeps,
+): Promise<"found" | "absent" | "unknown"> {
+  try {
+    const found = await deps.github.getRunnerByName(record.name);
+    if (!found) return "absent";
+    record.runnerId = found.id;
+    return "found";
+  } catch (error) {
+    deps.logger.warn(
+      { err: error, runner: record.name },
+      "could not look up the runner's registration; machine kept, judged again later",
+    );
+    return "unknown";
+  }
 }
 
 async function removeRegistration(

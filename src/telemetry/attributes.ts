@@ -18,6 +18,8 @@ export const ATTR = {
   machineCount: "scaleset.machine.count",
   orphanKind: "scaleset.orphan.kind",
   orphanReason: "scaleset.orphan.reason",
+  reconcileAction: "scaleset.reconcile.action",
+  reconcileReason: "scaleset.reconcile.reason",
   githubOperation: "scaleset.github.operation",
   cloudOperation: "scaleset.cloud.operation",
   tokenKind: "scaleset.token.kind",

@@ -287,6 +287,38 @@ export const METRICS = {
     attributes: [SET],
     buckets: CALL_BUCKETS,
   },
+  reconcileActions: {
+    name: "scaleset.reconcile.actions",
+    kind: "counter",
+    unit: "{action}",
+    description:
+      "What reconciliation decided about a machine or registration (adopt, delete-machine, remove-registration, keep, leave), by reason",
+    attributes: [SET, "scaleset.reconcile.action", "scaleset.reconcile.reason"],
+  },
+  bootFailures: {
+    name: "scaleset.runner.boot_failures",
+    kind: "counter",
+    unit: "{runner}",
+    description:
+      "Runner machines that powered off before their runner came online (stale image, wrong metadata key, runner version)",
+    attributes: [SET, ENGINE],
+  },
+  machinesStopped: {
+    name: "scaleset.machines.stopped",
+    kind: "gauge",
+    unit: "{machine}",
+    description:
+      "Managed machines found powered off at the last reconciliation and not deleted since (they still cost disk)",
+    attributes: [SET, ENGINE],
+  },
+  createBackoff: {
+    name: "scaleset.runners.create_backoff",
+    kind: "gauge",
+    unit: "s",
+    description:
+      "Seconds until the scaler may try creating runners again after failures (0: not blocked)",
+    attributes: [SET],
+  },
 } as const satisfies Record<string, MetricDefinition>;
 
 export type MetricId = keyof typeof METRICS;

@@ -99,6 +99,17 @@ export class RunnerTracker {
         });
         if (event.kind === "machine" && event.runner) this.#orphans.add(event.runner);
         return;
+      case "reconcile":
+        this.m.reconcileActions.add(1, {
+          ...this.attributes,
+          [ATTR.reconcileAction]: event.action,
+          [ATTR.reconcileReason]: event.reason,
+        });
+        return;
+      case "boot-failed":
+        this.m.bootFailures.add(1, this.attributes);
+        this.#runners.get(event.runner)?.root.addEvent("boot.failed");
+        return;
       case "create-called":
         return;
     }

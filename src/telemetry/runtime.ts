@@ -52,6 +52,8 @@ export class TelemetryRuntime {
       m.listenerPolling,
       m.lastPoll,
       m.queueSize,
+      m.machinesStopped,
+      m.createBackoff,
     ];
     meter.addBatchObservableCallback((result) => {
       const now = Date.now();
@@ -81,6 +83,8 @@ export class TelemetryRuntime {
           result.observe(m.runnersDesired, scaler.desired, set);
           result.observe(m.queueSize, scaler.createQueue, { ...set, [ATTR.queueName]: "create" });
           result.observe(m.queueSize, scaler.deleteQueue, { ...set, [ATTR.queueName]: "delete" });
+          result.observe(m.machinesStopped, scaler.stoppedMachines, unit.engineAttributes);
+          result.observe(m.createBackoff, scaler.createBackoff.blockedForMs / 1000, set);
         }
       }
     }, observables);

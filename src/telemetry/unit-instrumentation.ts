@@ -31,6 +31,8 @@ export class UnitInstrumentation {
   readonly tracing: ScalerTracing;
   readonly listenerObserver: ListenerObserver;
   readonly setAttributes: Attributes;
+  /** Scale set + engine type. */
+  readonly engineAttributes: Attributes;
   /** Scale set + engine + each runner state, for the runners gauge. */
   readonly stateAttributes: Record<RunnerState, Attributes>;
   readonly jobs: JobTracker;
@@ -41,6 +43,7 @@ export class UnitInstrumentation {
     const set = { [ATTR.scaleSet]: identity.scaleSet };
     const withEngine = { ...set, [ATTR.engineType]: identity.engineType };
     this.setAttributes = set;
+    this.engineAttributes = withEngine;
     const states = {} as Record<RunnerState, Attributes>;
     for (const state of RUNNER_STATES) states[state] = { ...withEngine, [ATTR.runnerState]: state };
     this.stateAttributes = states;

@@ -49,6 +49,13 @@ export class LogCapture {
   text(): string {
     return this.lines.join("");
   }
+  /** Every line parsed as a pino JSON record. */
+  records(): Array<Record<string, unknown>> {
+    return this.text()
+      .split("\n")
+      .filter((line) => line.trim() !== "")
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+  }
 }
 
 export interface Stack {

@@ -20,6 +20,8 @@ export class FakeRunnerRegistry implements ScalerGitHubApi {
   removeCalls = 0;
   failJit = 0;
   failList = false;
+  /** The unfiltered listing answers an empty page, as the undocumented route has been seen to. */
+  blindList = false;
 
   async generateJitConfig(scaleSetId: number, runnerName: string): Promise<JitRunnerConfig> {
     this.jitCalls++;
@@ -42,8 +44,20 @@ export class FakeRunnerRegistry implements ScalerGitHubApi {
     return { runner, encodedJITConfig: `secret-jit-${runner.id}` };
   }
 
+  /** When set, lookups by name and id fail (GitHub unreachable). */
+  failLookup = false;
+  lookups = 0;
+
   async getRunnerByName(name: string): Promise<RunnerReference | null> {
+    this.lookups++;
+    if (this.failLookup) throw new Error("lookup unavailable");
     return [...this.runners.values()].find((r) => r.name === name) ?? null;
+  }
+
+  async getRunner(runnerId: number): Promise<RunnerReference | null> {
+    this.lookups++;
+    if (this.failLookup) throw new Error("lookup unavailable");
+    return this.runners.get(runnerId) ?? null;
   }
 
   async removeRunner(runnerId: number): Promise<void> {
@@ -61,6 +75,7 @@ export class FakeRunnerRegistry implements ScalerGitHubApi {
 
   async listRunners(scaleSetId: number): Promise<RunnerReference[]> {
     if (this.failList) throw new Error("list unavailable");
+    if (this.blindList) return [];
     return [...this.runners.values()].filter((r) => r.runnerScaleSetId === scaleSetId);
   }
 }
@@ -93,6 +108,7 @@ export class FakeEngine implements Engine {
         runnerName: request.runnerName,
         scaleSetName: request.scaleSetName,
         owner: "test",
+        deployment: FAKE_DEPLOYMENT,
         state: "running",
         createdAt: new Date(),
       };
@@ -119,7 +135,10 @@ export class FakeEngine implements Engine {
   async close(): Promise<void> {}
 }
 
-export async function until(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
+export const FAKE_DEPLOYMENT = "test-deployment";
+
+/** Waits for a condition; the generous default holds on a loaded machine (it returns early). */
+export async function until(predicate: () => boolean, timeoutMs = 20_000): Promise<void> {
   const start = Date.now();
   while (!predicate()) {
     if (Date.now() - start > timeoutMs) throw new Error("condition not met in time");
