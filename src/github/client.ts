@@ -1,10 +1,12 @@
 /**
  * Client of the Actions service ("A" in protocol reference §0): runner groups, scale sets,
- * sessions, JIT configs and runners. Every call gets a fresh-enough admin token first (§2.5).
+ * sessions, JIT configs and runners. Every call gets a fresh-enough admin token first (§2.5);
+ * the plumbing (HTTP clients, auth, User-Agent) is in ActionsTransport.
  */
-import { AdminTokenProvider, type GitHubCredentials } from "./auth.js";
-import { type GitHubConfigUrl, parseConfigUrl } from "./config-url.js";
+import { ActionsTransport } from "./actions-transport.js";
 import {
+  type AcquirableJob,
+  decodeAcquirableJob,
   decodeJitConfig,
   decodeResponse,
   decodeRunnerGroup,
@@ -14,8 +16,6 @@ import {
   listValues,
 } from "./decode.js";
 import {
-  type ApiErrorClass,
-  errorFromResponse,
   MessageQueueTokenExpiredError,
   ProtocolError,
   RunnerExistsError,
@@ -23,14 +23,6 @@ import {
   ScaleSetNotFoundError,
   SessionConflictError,
 } from "./errors.js";
-import {
-  HttpClient,
-  type HttpMethod,
-  type HttpObserver,
-  type HttpResponse,
-  type RetryOptions,
-} from "./http.js";
-import { type GitHubLogger, silentLogger } from "./logger.js";
 import { scaleSetBody } from "./scale-set-body.js";
 import type {
   CreateScaleSetInput,
@@ -40,100 +32,17 @@ import type {
   RunnerReference,
   RunnerScaleSet,
 } from "./types.js";
-import { buildActionsUrl, type QueryParams } from "./url.js";
+import type { QueryParams } from "./url.js";
 
-export interface UserAgentInfo {
-  system?: string;
-  version?: string;
-  subsystem?: string;
-}
-
-export interface ActionsClientOptions {
-  configUrl: string;
-  credentials: GitHubCredentials;
-  userAgent?: UserAgentInfo;
-  retry?: Partial<RetryOptions>;
-  /** Per-attempt timeout; default 5 min (must exceed the 50 s long poll). */
-  requestTimeoutMs?: number;
-  logger?: GitHubLogger;
-  /** Source of GITHUB_ACTIONS_FORCE_GHES and proxy variables (default process.env). */
-  env?: NodeJS.ProcessEnv;
-  /** Clock override (tests). */
-  now?: () => number;
-  /** Telemetry hook around every request (API, auth chain and message queue). */
-  httpObserver?: HttpObserver;
-}
-
-/** A request authenticated with the message-queue token (GET/DELETE message). */
-export interface QueueRequest {
-  method: HttpMethod;
-  url: string;
-  token: string;
-  headers?: Record<string, string>;
-  signal?: AbortSignal;
-}
+export type {
+  ActionsClientOptions,
+  QueueRequest,
+  UserAgentInfo,
+} from "./actions-transport.js";
 
 const DEFAULT_GROUP_ID = 1;
-/** Sockets per origin for Actions-service calls (the message queue has its own pool). */
-const API_CONNECTIONS_PER_ORIGIN = 64;
 
-export class ActionsClient {
-  readonly config: GitHubConfigUrl;
-  readonly logger: GitHubLogger;
-  private readonly http: HttpClient;
-  private readonly queueHttp: HttpClient;
-  private readonly auth: AdminTokenProvider;
-  private readonly userAgentInfo: Required<UserAgentInfo>;
-  private scaleSetId = 0;
-
-  constructor(options: ActionsClientOptions) {
-    this.config = parseConfigUrl(options.configUrl, options.env ?? process.env);
-    this.logger = options.logger ?? silentLogger;
-    this.userAgentInfo = {
-      system: options.userAgent?.system ?? "scaleset",
-      version: options.userAgent?.version ?? "dev",
-      subsystem: options.userAgent?.subsystem ?? "client",
-    };
-    const httpOptions = {
-      retry: options.retry,
-      requestTimeoutMs: options.requestTimeoutMs,
-      env: options.env,
-      logger: this.logger,
-      observer: options.httpObserver,
-    };
-    // A burst of JIT/remove calls reuses a bounded set of keep-alive sockets instead of opening
-    // one connection per call; the long poll has sockets of its own so it never waits behind them.
-    this.http = new HttpClient({
-      ...httpOptions,
-      connectionsPerOrigin: API_CONNECTIONS_PER_ORIGIN,
-    });
-    this.queueHttp = new HttpClient(httpOptions);
-    this.auth = new AdminTokenProvider({
-      config: this.config,
-      credentials: options.credentials,
-      http: this.http,
-      userAgent: () => this.userAgent,
-      logger: this.logger,
-      now: options.now,
-    });
-  }
-
-  /** JSON User-Agent like the SDK's (§3); telemetry only. */
-  get userAgent(): string {
-    const { system, version, subsystem } = this.userAgentInfo;
-    return JSON.stringify({
-      system,
-      version,
-      subsystem,
-      scale_set_id: this.scaleSetId,
-      kind: "scaleset",
-    });
-  }
-
-  setScaleSetId(id: number): void {
-    this.scaleSetId = id;
-  }
-
+export class ActionsClient extends ActionsTransport {
   /** Runs the full auth chain once (registration token → admin token); throws on failure. */
   async validateCredentials(): Promise<void> {
     await this.auth.refresh();
@@ -214,6 +123,7 @@ export class ActionsClient {
     return decodeResponse(res, "message session", decodeSession);
   }
 
+  /** `signal` bounds the call (at shutdown: what is left of the grace). */
   async deleteSession(scaleSetId: number, sessionId: string, signal?: AbortSignal): Promise<void> {
     const res = await this.admin("DELETE", sessionPath(scaleSetId, sessionId), { signal });
     this.assertStatus(res, [204, 200]);
@@ -255,6 +165,10 @@ export class ActionsClient {
    */
   async listRunners(scaleSetId: number): Promise<RunnerReference[]> {
     const runners = await this.listAgents({});
+    // An entry we cannot place would silently vanish from the filter: the answer is unusable.
+    if (runners.some((r) => !(r.runnerScaleSetId > 0) || !(r.id > 0) || r.name === "")) {
+      throw new ProtocolError("runner listing: an entry lacks id, name or runnerScaleSetId");
+    }
     return runners.filter((r) => r.runnerScaleSetId === scaleSetId);
   }
 
@@ -278,11 +192,7 @@ export class ActionsClient {
     const res = await this.admin(
       "POST",
       `/_apis/runtime/runnerscalesets/${scaleSetId}/acquirejobs`,
-      {
-        body: runnerRequestIds,
-        token: queueToken,
-        signal,
-      },
+      { body: runnerRequestIds, token: queueToken, signal, callClass: "acquire" },
     );
     this.assertStatus(res, [200], { 401: MessageQueueTokenExpiredError }, [queueToken]);
     return decodeResponse(res, "acquired jobs", (json) =>
@@ -290,39 +200,23 @@ export class ActionsClient {
     );
   }
 
-  /** Sends a message-queue request (no admin token involved; rows 13/14). */
-  sendQueueRequest(req: QueueRequest): Promise<HttpResponse> {
-    return this.queueHttp.send({
-      method: req.method,
-      url: req.url,
-      headers: {
-        ...req.headers,
-        Authorization: `Bearer ${req.token}`,
-        "User-Agent": this.userAgent,
-      },
-      signal: req.signal,
-      secrets: [req.token],
-      operation: req.method === "GET" ? "get_message" : "delete_message",
-    });
-  }
-
   /**
-   * Throws the classified error unless the status is in `ok`. `byStatus` maps statuses to error
-   * classes for this route; `secrets` are masked from the error text.
+   * GET acquirablejobs (§4.13, the legacy ARC listener's start-up call): JobAvailable jobs of
+   * the scale set nobody acquired yet. 204, an empty body and 404 (a server without the route)
+   * all mean none.
    */
-  assertStatus(
-    res: HttpResponse,
-    ok: number[],
-    byStatus: Partial<Record<number, ApiErrorClass>> = {},
-    secrets: string[] = [],
-  ): void {
-    if (ok.includes(res.status)) return;
-    throw errorFromResponse(res, { secrets, statusClass: byStatus[res.status] });
-  }
-
-  /** Releases pooled connections. */
-  close(): Promise<void> {
-    return Promise.all([this.http.close(), this.queueHttp.close()]).then(() => undefined);
+  async getAcquirableJobs(scaleSetId: number, signal?: AbortSignal): Promise<AcquirableJob[]> {
+    const res = await this.admin(
+      "GET",
+      `/_apis/runtime/runnerscalesets/${scaleSetId}/acquirablejobs`,
+      { signal, operation: "get_acquirable_jobs" },
+    );
+    if (res.status === 204 || res.status === 404) return [];
+    this.assertStatus(res, [200]);
+    if (res.body.trim() === "") return [];
+    return decodeResponse(res, "acquirable jobs", (json) =>
+      listValues(json, "acquirable jobs").flatMap(decodeAcquirableJob),
+    );
   }
 
   private async listAgents(query: QueryParams): Promise<RunnerReference[]> {
@@ -331,41 +225,6 @@ export class ActionsClient {
     return decodeResponse(res, "runners", (json) =>
       listValues(json, "runners").map(decodeRunnerReference),
     );
-  }
-
-  private async admin(
-    method: HttpMethod,
-    path: string,
-    opts: { query?: QueryParams; body?: unknown; token?: string; signal?: AbortSignal } = {},
-  ): Promise<HttpResponse> {
-    const first = await this.adminOnce(method, path, opts);
-    if (first.res.status !== 401 || opts.token !== undefined) return first.res;
-    // The admin token was rejected before its exp: fetch a new one and try once more.
-    this.auth.invalidate(first.token);
-    this.logger.warn({ path }, "admin token rejected (401); re-running the auth chain");
-    return (await this.adminOnce(method, path, opts)).res;
-  }
-
-  private async adminOnce(
-    method: HttpMethod,
-    path: string,
-    opts: { query?: QueryParams; body?: unknown; token?: string; signal?: AbortSignal },
-  ): Promise<{ res: HttpResponse; token: string }> {
-    const connection = await this.auth.get();
-    const token = opts.token ?? connection.token;
-    const res = await this.http.send({
-      method,
-      url: buildActionsUrl(connection.actionsUrl, path, opts.query),
-      headers: {
-        Authorization: `Bearer ${token}`,
-        "Content-Type": "application/json",
-        "User-Agent": this.userAgent,
-      },
-      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-      signal: opts.signal,
-      secrets: [token, connection.token],
-    });
-    return { res, token };
   }
 }
 

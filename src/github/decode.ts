@@ -196,3 +196,24 @@ export function decodeJitConfig(value: unknown): JitRunnerConfig {
   if (runner.id <= 0) throw new ProtocolError("JIT config: missing runner id");
   return { runner, encodedJITConfig };
 }
+
+/** One item of GET acquirablejobs (§4.13); only the request id matters to the listener. */
+export interface AcquirableJob {
+  runnerRequestId: number;
+  repositoryName: string;
+  jobWorkflowRef: string;
+}
+
+/** Items without a positive runnerRequestId cannot be acquired and are skipped ([] for them). */
+export function decodeAcquirableJob(value: unknown): AcquirableJob[] {
+  if (!isObject(value)) return [];
+  const runnerRequestId = num(value, "runnerRequestId");
+  if (runnerRequestId <= 0) return [];
+  return [
+    {
+      runnerRequestId,
+      repositoryName: str(value, "repositoryName"),
+      jobWorkflowRef: str(value, "jobWorkflowRef"),
+    },
+  ];
+}

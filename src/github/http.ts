@@ -1,79 +1,58 @@
 /**
- * The one HTTP request function of the GitHub client: undici `request`, BOM stripping,
- * per-attempt timeout and the retry layer of protocol reference §6.4.
+ * The one HTTP request function of the GitHub client: undici `request`, BOM stripping, a
+ * deadline per call class (all attempts and backoffs included) and the retry layer of protocol
+ * reference §6.4. `abortAll` ends every call in flight at once (the shutdown grace is over).
  *
  * TLS trust: extra CAs for GHES come from NODE_EXTRA_CA_CERTS, which Node's TLS stack (and so
  * undici) honours natively at process start; nothing to do here.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { Agent, type Dispatcher, EnvHttpProxyAgent, request } from "undici";
+import { type Dispatcher, request } from "undici";
 import { NetworkError, redactSecrets } from "./errors.js";
+import {
+  type CallClass,
+  DEFAULT_CALL_DEADLINES,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  DEFAULT_RETRY,
+  type HttpObserver,
+  type HttpRequest,
+  type HttpResponse,
+  type RetryOptions,
+} from "./http-types.js";
+import {
+  createDispatcher,
+  decodeBody,
+  describeTransportError,
+  errorCodes,
+  isRetryableTransportError,
+  normalizeHeaders,
+  parseRetryAfter,
+} from "./http-util.js";
 import { type GitHubLogger, silentLogger } from "./logger.js";
 import { redactUrl } from "./url.js";
 
-export interface RetryOptions {
-  /** Retries after the first attempt (default 4 → 5 attempts). */
-  maxRetries: number;
-  /** Backoff base: delay before retry n (0-based) is min(minDelayMs·2^n, maxDelayMs). */
-  minDelayMs: number;
-  maxDelayMs: number;
-}
-
-export const DEFAULT_RETRY: RetryOptions = { maxRetries: 4, minDelayMs: 1_000, maxDelayMs: 30_000 };
-/** Must exceed the ~50 s long poll (§3). */
-export const DEFAULT_REQUEST_TIMEOUT_MS = 5 * 60_000;
-
-export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE";
-
-export interface HttpRequest {
-  method: HttpMethod;
-  url: string;
-  headers: Record<string, string>;
-  body?: string;
-  /** Caller cancellation: aborts the attempt in flight and stops further retries. */
-  signal?: AbortSignal;
-  /** Statuses retried in addition to the defaults (runner-registration: 401, 403). */
-  extraRetryStatuses?: readonly number[];
-  /** Credentials used by this request, masked from any error text. */
-  secrets?: string[];
-  /** Names the call for telemetry when the URL alone does not (message-queue requests). */
-  operation?: string;
-}
-
-export interface HttpResponse {
-  method: HttpMethod;
-  url: string;
-  status: number;
-  /** Lower-case header names; repeated headers joined with ", ". */
-  headers: Record<string, string>;
-  /** UTF-8 body with a leading BOM removed. */
-  body: string;
-  /** Retries performed before this response. */
-  retries: number;
-}
-
-/**
- * Telemetry hook around one logical request (all its attempts). `start` runs before the first
- * attempt, in the caller's async context. Implementations must be cheap and must not throw.
- */
-export interface HttpObserver {
-  start(req: HttpRequest): HttpRequestObservation | undefined;
-}
-
-export interface HttpRequestObservation {
-  /** A retry is about to wait; `reason` is `HTTP <status>` or a transport error code. */
-  retry?(attempt: number, reason: string): void;
-  /** The final response (any status), or the error that ended it (`aborted`: by the caller). */
-  end(
-    outcome:
-      | { status: number; retries: number }
-      | { error: unknown; retries: number; aborted: boolean },
-  ): void;
-}
+export type {
+  CallClass,
+  HttpMethod,
+  HttpObserver,
+  HttpRequest,
+  HttpRequestObservation,
+  HttpResponse,
+  RetryOptions,
+} from "./http-types.js";
+export {
+  DEFAULT_CALL_DEADLINES,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  DEFAULT_RETRY,
+} from "./http-types.js";
+export { createDispatcher, parseRetryAfter } from "./http-util.js";
 
 export interface HttpClientOptions {
   retry?: Partial<RetryOptions>;
+  /** Longest single attempt (default 5 min). */
   requestTimeoutMs?: number;
+  /** Whole-call deadline per class, over DEFAULT_CALL_DEADLINES. */
+  deadlines?: Partial<Record<CallClass, number>>;
   /** Proxy variables are read from here (default process.env). */
   env?: NodeJS.ProcessEnv;
   logger?: GitHubLogger;
@@ -85,21 +64,45 @@ export interface HttpClientOptions {
   observer?: HttpObserver;
 }
 
-/** Marks the per-attempt timeout as the abort reason so it can be told from caller aborts. */
+/** Abort reason of an attempt that ran out of time; `deadline`: the call's, not the attempt's. */
 class AttemptTimeoutError extends Error {
   override name = "AttemptTimeoutError";
+  constructor(
+    readonly ms: number,
+    readonly deadline: boolean,
+  ) {
+    super(
+      deadline ? `no response within the call's ${ms} ms deadline` : `no response within ${ms} ms`,
+    );
+  }
+}
+
+/** Abort reason of every call in flight when `abortAll` ran. */
+class CallsAbandonedError extends Error {
+  override name = "CallsAbandonedError";
+}
+
+/** An AbortController that follows the caller's signal and `abortAll`. */
+interface Link {
+  signal: AbortSignal;
+  abort(reason: Error): void;
+  done(): void;
 }
 
 export class HttpClient {
   readonly retry: RetryOptions;
   readonly requestTimeoutMs: number;
+  readonly deadlines: Readonly<Record<CallClass, number>>;
   private readonly logger: GitHubLogger;
   private readonly dispatcher: Dispatcher;
   private readonly observer: HttpObserver | undefined;
+  readonly #inflight = new Set<AbortController>();
+  #abandoned: CallsAbandonedError | null = null;
 
   constructor(options: HttpClientOptions = {}) {
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    this.deadlines = { ...DEFAULT_CALL_DEADLINES, ...options.deadlines };
     this.logger = options.logger ?? silentLogger;
     this.dispatcher =
       options.dispatcher ??
@@ -124,61 +127,91 @@ export class HttpClient {
     }
   }
 
-  private async sendWithRetries(
-    req: HttpRequest,
-    onRetry: ((attempt: number, reason: string) => void) | undefined,
-  ): Promise<HttpResponse> {
-    const { maxRetries } = this.retry;
-    for (let attempt = 0; ; attempt++) {
-      req.signal?.throwIfAborted();
-      let response: HttpResponse;
-      try {
-        response = await this.attempt(req, attempt);
-      } catch (err) {
-        if (req.signal?.aborted) throw req.signal.reason;
-        if (attempt >= maxRetries || !isRetryableTransportError(err)) {
-          throw new NetworkError(
-            {
-              status: 0,
-              method: req.method,
-              url: redactUrl(req.url),
-              serverMessage: redactSecrets(describeTransportError(err), req.secrets),
-              retryCount: attempt,
-            },
-            { cause: err },
-          );
-        }
-        onRetry?.(attempt, errorCodes(err)[0] ?? (err instanceof Error ? err.name : "error"));
-        await this.backoff(req, attempt, this.delayFor(attempt), describeTransportError(err));
-        continue;
-      }
-      if (attempt >= maxRetries || !this.isRetryableStatus(response.status, req)) return response;
-      onRetry?.(attempt, `HTTP ${response.status}`);
-      await this.backoff(req, attempt, this.delayFor(attempt, response), `HTTP ${response.status}`);
-    }
+  /**
+   * Ends every call in flight (and every later one) with a NetworkError: the shutdown grace is
+   * over and nothing may hold the process any longer.
+   */
+  abortAll(reason: string): void {
+    this.#abandoned ??= new CallsAbandonedError(reason);
+    for (const controller of this.#inflight) controller.abort(this.#abandoned);
+    this.#inflight.clear();
   }
 
   close(): Promise<void> {
     return this.dispatcher.close();
   }
 
-  private async attempt(req: HttpRequest, attempt: number): Promise<HttpResponse> {
-    const timeout = new AbortController();
+  /** Closes the sockets at once, failing whatever still uses them. */
+  destroy(): Promise<void> {
+    return this.dispatcher.destroy();
+  }
+
+  private async sendWithRetries(
+    req: HttpRequest,
+    onRetry: ((attempt: number, reason: string) => void) | undefined,
+  ): Promise<HttpResponse> {
+    const { maxRetries } = this.retry;
+    const deadlineMs = this.deadlines[req.callClass ?? "api"];
+    const deadlineAt = Date.now() + deadlineMs;
+    for (let attempt = 0; ; attempt++) {
+      req.signal?.throwIfAborted();
+      const remaining = deadlineAt - Date.now();
+      const byDeadline = remaining < this.requestTimeoutMs;
+      let response: HttpResponse;
+      try {
+        if (remaining <= 0) throw new AttemptTimeoutError(deadlineMs, true);
+        response = await this.attempt(req, attempt, Math.min(remaining, this.requestTimeoutMs), {
+          byDeadline,
+          deadlineMs,
+        });
+      } catch (err) {
+        if (req.signal?.aborted) throw req.signal.reason;
+        const final =
+          err instanceof CallsAbandonedError ||
+          (err instanceof AttemptTimeoutError && err.deadline) ||
+          attempt >= maxRetries ||
+          !isRetryableTransportError(err);
+        const delay = this.delayFor(attempt);
+        if (final || Date.now() + delay >= deadlineAt) throw this.networkError(req, attempt, err);
+        onRetry?.(attempt, errorCodes(err)[0] ?? (err instanceof Error ? err.name : "error"));
+        await this.backoff(req, attempt, delay, describeTransportError(err));
+        continue;
+      }
+      if (attempt >= maxRetries || !this.isRetryableStatus(response.status, req)) return response;
+      const delay = this.delayFor(attempt, response);
+      // No time left to wait: the last answer (status and body) is the result.
+      if (Date.now() + delay >= deadlineAt) return response;
+      onRetry?.(attempt, `HTTP ${response.status}`);
+      await this.backoff(req, attempt, delay, `HTTP ${response.status}`);
+    }
+  }
+
+  private async attempt(
+    req: HttpRequest,
+    attempt: number,
+    timeoutMs: number,
+    limit: { byDeadline: boolean; deadlineMs: number },
+  ): Promise<HttpResponse> {
+    const link = this.link(req.signal);
     const timer = setTimeout(
       () =>
-        timeout.abort(new AttemptTimeoutError(`no response within ${this.requestTimeoutMs} ms`)),
-      this.requestTimeoutMs,
+        link.abort(
+          limit.byDeadline
+            ? new AttemptTimeoutError(limit.deadlineMs, true)
+            : new AttemptTimeoutError(timeoutMs, false),
+        ),
+      timeoutMs,
     );
-    const signal = req.signal ? AbortSignal.any([req.signal, timeout.signal]) : timeout.signal;
     try {
       const res = await request(req.url, {
         method: req.method,
         headers: req.headers,
         body: req.body,
-        signal,
+        signal: link.signal,
         dispatcher: this.dispatcher,
-        headersTimeout: this.requestTimeoutMs,
-        bodyTimeout: this.requestTimeoutMs,
+        // Our own timer decides (and says why); undici's are a looser safety net.
+        headersTimeout: timeoutMs + 1_000,
+        bodyTimeout: timeoutMs + 1_000,
       });
       const bytes = Buffer.from(await res.body.arrayBuffer());
       return {
@@ -189,9 +222,47 @@ export class HttpClient {
         body: decodeBody(bytes),
         retries: attempt,
       };
+    } catch (err) {
+      const reason: unknown = link.signal.reason;
+      if (reason instanceof AttemptTimeoutError || reason instanceof CallsAbandonedError) {
+        throw reason;
+      }
+      throw err;
     } finally {
       clearTimeout(timer);
+      link.done();
     }
+  }
+
+  /** A controller for one attempt or backoff, aborted by the caller's signal or `abortAll`. */
+  private link(callerSignal: AbortSignal | undefined): Link {
+    const controller = new AbortController();
+    const follow = () => controller.abort(callerSignal?.reason);
+    callerSignal?.addEventListener("abort", follow, { once: true });
+    if (callerSignal?.aborted) follow();
+    if (this.#abandoned) controller.abort(this.#abandoned);
+    else this.#inflight.add(controller);
+    return {
+      signal: controller.signal,
+      abort: (reason) => controller.abort(reason),
+      done: () => {
+        callerSignal?.removeEventListener("abort", follow);
+        this.#inflight.delete(controller);
+      },
+    };
+  }
+
+  private networkError(req: HttpRequest, attempt: number, err: unknown): NetworkError {
+    return new NetworkError(
+      {
+        status: 0,
+        method: req.method,
+        url: redactUrl(req.url),
+        serverMessage: redactSecrets(describeTransportError(err), req.secrets),
+        retryCount: attempt,
+      },
+      { cause: err },
+    );
   }
 
   private isRetryableStatus(status: number, req: HttpRequest): boolean {
@@ -202,7 +273,7 @@ export class HttpClient {
   private delayFor(attempt: number, response?: HttpResponse): number {
     if (response && (response.status === 429 || response.status === 503)) {
       const retryAfter = parseRetryAfter(response.headers["retry-after"]);
-      // Server-requested delays are honoured uncapped, as in go-retryablehttp.
+      // Server-requested delays are honoured uncapped, as in go-retryablehttp (within the deadline).
       if (retryAfter !== undefined) return retryAfter;
     }
     return Math.min(this.retry.minDelayMs * 2 ** attempt, this.retry.maxDelayMs);
@@ -213,87 +284,16 @@ export class HttpClient {
       { method: req.method, url: redactUrl(req.url), attempt: attempt + 1, delayMs, reason },
       "retrying GitHub request",
     );
+    const link = this.link(req.signal);
     try {
-      await sleep(delayMs, undefined, { signal: req.signal });
+      await sleep(delayMs, undefined, { signal: link.signal });
     } catch (err) {
       if (req.signal?.aborted) throw req.signal.reason;
+      const reason: unknown = link.signal.reason;
+      if (reason instanceof CallsAbandonedError) throw this.networkError(req, attempt, reason);
       throw err;
+    } finally {
+      link.done();
     }
   }
-}
-
-/** HTTPS_PROXY/HTTP_PROXY (either case) → EnvHttpProxyAgent, which also honours NO_PROXY. */
-export function createDispatcher(
-  env: NodeJS.ProcessEnv,
-  pool: { connections?: number } = {},
-): Dispatcher {
-  const httpProxy = env.http_proxy ?? env.HTTP_PROXY ?? "";
-  const httpsProxy = env.https_proxy ?? env.HTTPS_PROXY ?? "";
-  const agentOptions = { connections: pool.connections ?? null };
-  if (httpProxy === "" && httpsProxy === "") return new Agent(agentOptions);
-  // Values are passed explicitly (even when empty) so the given env, not process.env, decides.
-  return new EnvHttpProxyAgent({
-    ...agentOptions,
-    httpProxy,
-    httpsProxy: httpsProxy || httpProxy,
-    noProxy: env.no_proxy ?? env.NO_PROXY ?? "",
-  });
-}
-
-/** Integer seconds or an HTTP date (past → 0). */
-export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
-  if (value === undefined) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const date = Date.parse(trimmed);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - now);
-}
-
-function decodeBody(bytes: Buffer): string {
-  const start = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
-  return bytes.subarray(start ? 3 : 0).toString("utf8");
-}
-
-function normalizeHeaders(raw: Record<string, string | string[] | undefined>) {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(raw)) {
-    if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(", ") : v;
-  }
-  return out;
-}
-
-/** Transport errors that retrying cannot fix (certificate problems, bad URLs or headers). */
-const PERMANENT_ERROR_CODES = [
-  /^CERT_/,
-  /^ERR_TLS_CERT/,
-  /^UNABLE_TO_(GET|VERIFY)/,
-  /SELF_SIGNED_CERT/,
-  /^ERR_INVALID_(URL|HTTP_TOKEN|CHAR|PROTOCOL)/,
-  /^UND_ERR_(INVALID_ARG|NOT_SUPPORTED|REDIRECT_MAX)$/,
-];
-
-function isRetryableTransportError(err: unknown): boolean {
-  for (const code of errorCodes(err)) {
-    if (PERMANENT_ERROR_CODES.some((re) => re.test(code))) return false;
-  }
-  return true;
-}
-
-function errorCodes(err: unknown): string[] {
-  const codes: string[] = [];
-  let current: unknown = err;
-  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === "string") codes.push(code);
-    current = current.cause;
-  }
-  return codes;
-}
-
-function describeTransportError(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  const code = errorCodes(err)[0];
-  const cause = err.cause instanceof Error ? `: ${err.cause.message}` : "";
-  return `${code ? `${code} ` : ""}${err.message}${cause}`;
 }

@@ -3,10 +3,9 @@
  * acquire. All three use the session's queue token and recover from its expiry (§7.3).
  */
 import type { ActionsClient } from "./client.js";
-import { decodeResponse } from "./decode.js";
 import { MessageQueueTokenExpiredError } from "./errors.js";
 import type { HttpResponse } from "./http.js";
-import { parseScaleSetMessage } from "./messages.js";
+import { decodeMessageResponse } from "./messages.js";
 import type { MessageSession, ScaleSetMessage } from "./types.js";
 import { appendPathSegment } from "./url.js";
 
@@ -37,7 +36,8 @@ export class MessageQueueClient {
 
   /**
    * Long-polls for the next message. null on 202 and on an empty 200 (pitfall 1).
-   * `maxCapacity` is always sent as X-ScaleSetMaxCapacity (pitfall 8).
+   * `maxCapacity` is always sent as X-ScaleSetMaxCapacity (pitfall 8). A message whose id is
+   * known but whose content is not decodable throws MessageDecodeError (it can still be acked).
    */
   getMessage(
     lastMessageId: number,
@@ -58,31 +58,33 @@ export class MessageQueueClient {
       if (res.status === 202) return null;
       this.expectQueue(res, [200], session);
       if (res.body.trim() === "") return null;
-      return decodeResponse(res, "scale set message", parseScaleSetMessage);
+      return decodeMessageResponse(res);
     });
   }
 
   /** Acks a message: DELETE {messageQueueUrl}/{messageId}, keeping the URL's query (§4.11). */
-  deleteMessage(messageId: number): Promise<void> {
+  deleteMessage(messageId: number, signal?: AbortSignal): Promise<void> {
     return this.withTokenRefresh(async (session) => {
       const res = await this.client.sendQueueRequest({
         method: "DELETE",
         url: appendPathSegment(session.messageQueueUrl, String(messageId)),
         token: session.messageQueueAccessToken,
         headers: { "Content-Type": "application/json" },
+        signal,
       });
       this.expectQueue(res, [204, 200], session);
     });
   }
 
   /** Acquires JobAvailable requests; returns the ids actually acquired (§4.12). */
-  acquireJobs(runnerRequestIds: number[]): Promise<number[]> {
+  acquireJobs(runnerRequestIds: number[], signal?: AbortSignal): Promise<number[]> {
     if (runnerRequestIds.length === 0) return Promise.resolve([]);
     return this.withTokenRefresh((session) =>
       this.client.acquireJobsWithQueueToken(
         this.scaleSetId,
         runnerRequestIds,
         session.messageQueueAccessToken,
+        signal,
       ),
     );
   }

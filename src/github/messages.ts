@@ -3,7 +3,6 @@
  * JSON string holding an array of job messages.
  */
 import {
-  asObject,
   decodeStatistics,
   field,
   isObject,
@@ -12,7 +11,8 @@ import {
   parseJsonText,
   str,
 } from "./decode.js";
-import { ProtocolError } from "./errors.js";
+import { ProtocolError, redactSecrets } from "./errors.js";
+import type { HttpResponse } from "./http.js";
 import type {
   JobAssigned,
   JobAvailable,
@@ -23,6 +23,7 @@ import type {
   RunnerScaleSetStatistics,
   ScaleSetMessage,
 } from "./types.js";
+import { redactUrl } from "./url.js";
 
 export const JOB_MESSAGES_TYPE = "RunnerScaleSetJobMessages";
 
@@ -42,12 +43,80 @@ export function emptyJobMessages(
   };
 }
 
+type ErrorContext = { method?: string; url?: string; status?: number };
+
+/**
+ * A message whose id is known but whose content cannot be decoded (a corrupt inner `body`, no
+ * statistics, an unknown type). Redelivered until acked: the listener drops it after a few
+ * attempts. `snippet` is a short, secret-masked excerpt for the log.
+ */
+export class MessageDecodeError extends ProtocolError {
+  override name = "MessageDecodeError";
+  constructor(
+    message: string,
+    readonly messageId: number,
+    readonly messageType: string,
+    readonly snippet: string,
+    context?: ErrorContext,
+  ) {
+    super(message, context);
+  }
+}
+
+const SNIPPET_CHARS = 120;
+
+/** A log-safe excerpt: credentials masked, control characters replaced, cut short. */
+export function messageSnippet(text: string): string {
+  let flat = "";
+  // Redact before cutting, so a token on the cut is still recognised as one.
+  for (const char of redactSecrets(text.slice(0, 1_000))) {
+    const code = char.charCodeAt(0);
+    flat += code < 0x20 || code === 0x7f ? "?" : char;
+  }
+  return flat.length > SNIPPET_CHARS ? `${flat.slice(0, SNIPPET_CHARS)}…` : flat;
+}
+
+/** Decodes a 200 GET-message response; errors carry the request as context. */
+export function decodeMessageResponse(response: HttpResponse): ScaleSetMessage {
+  const context = {
+    method: response.method,
+    url: redactUrl(response.url),
+    status: response.status,
+  };
+  let json: unknown;
+  try {
+    json = JSON.parse(response.body);
+  } catch {
+    throw new ProtocolError("scale set message: response body is not valid JSON", context);
+  }
+  return parseScaleSetMessage(json, context);
+}
+
 /** `json` is the parsed outer message of a 200 GET-message response. */
-export function parseScaleSetMessage(json: unknown): ScaleSetMessage {
-  const outer = asObject(json, "scale set message");
+export function parseScaleSetMessage(json: unknown, context?: ErrorContext): ScaleSetMessage {
+  if (!isObject(json))
+    throw new ProtocolError("scale set message: expected a JSON object", context);
+  const outer = json;
   const messageId = num(outer, "messageId");
-  if (messageId <= 0) throw new ProtocolError("scale set message: missing messageId");
+  if (messageId <= 0) throw new ProtocolError("scale set message: missing messageId", context);
   const messageType = str(outer, "messageType");
+  try {
+    return decodeContent(outer, messageId, messageType);
+  } catch (error) {
+    if (!(error instanceof ProtocolError)) throw error;
+    const body = field(outer, "body");
+    const raw = typeof body === "string" ? body : JSON.stringify(body ?? null);
+    throw new MessageDecodeError(
+      `${error.message} (message ${messageId})`,
+      messageId,
+      messageType,
+      messageSnippet(raw),
+      context,
+    );
+  }
+}
+
+function decodeContent(outer: JsonObject, messageId: number, messageType: string) {
   if (messageType !== JOB_MESSAGES_TYPE) {
     throw new ProtocolError(`scale set message: unsupported messageType "${messageType}"`);
   }

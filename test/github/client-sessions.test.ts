@@ -189,4 +189,47 @@ describe("ActionsClient sessions and runners", () => {
     });
     await expect(client.removeRunner(5)).rejects.toBeInstanceOf(JobStillRunningError);
   });
+
+  it("getAcquirableJobs: the §4.13 list (admin token); 204, empty 200 and 404 mean none; other errors throw", async () => {
+    reply = () => ({
+      status: 200,
+      body: {
+        count: 3,
+        value: [
+          {
+            acquireJobUrl: "https://x/acquirejob",
+            messageType: "JobAvailable",
+            runnerRequestId: 1001,
+            repositoryName: "repo",
+            ownerName: "org",
+            jobWorkflowRef: "org/repo/.github/workflows/ci.yml@refs/heads/main",
+            eventName: "push",
+            requestLabels: ["my-set"],
+          },
+          { messageType: "JobAvailable", runnerRequestId: 0 },
+          "junk",
+        ],
+      },
+      bom: true,
+    });
+    const jobs = await client.getAcquirableJobs(42);
+    expect(jobs).toEqual([
+      {
+        runnerRequestId: 1001,
+        repositoryName: "repo",
+        jobWorkflowRef: "org/repo/.github/workflows/ci.yml@refs/heads/main",
+      },
+    ]);
+    expect(last().method).toBe("GET");
+    expect(last().path).toBe("/tenant/123/_apis/runtime/runnerscalesets/42/acquirablejobs");
+    expect(last().query.get("api-version")).toBe("6.0-preview");
+    expect(String(last().headers.authorization)).toBe(`Bearer ${fake.adminTokens.at(-1)}`);
+
+    for (const none of [{ status: 204 }, { status: 200, body: "" }, { status: 404 }]) {
+      reply = () => none;
+      expect(await client.getAcquirableJobs(42)).toEqual([]);
+    }
+    reply = () => ({ status: 400, body: { message: "bad" } });
+    await expect(client.getAcquirableJobs(42)).rejects.toThrow(/returned 400/);
+  });
 });

@@ -153,6 +153,86 @@ describe("HttpClient retry layer", () => {
   });
 });
 
+describe("HttpClient deadlines per call class", () => {
+  it("a hung call fails at its class deadline, whatever the per-attempt timeout", async () => {
+    const s = await scripted([], { status: 200, hang: true });
+    client({ deadlines: { api: 300 }, retry: { maxRetries: 4, minDelayMs: 1, maxDelayMs: 1 } });
+    const started = Date.now();
+    const err = await rejection(get(`${s.url}/x`));
+    const tookMs = Date.now() - started;
+    expect(err).toBeInstanceOf(NetworkError);
+    expect(err.message).toMatch(/300 ms deadline/);
+    expect(s.requests).toHaveLength(1); // no retry once the deadline is spent
+    expect(tookMs).toBeGreaterThanOrEqual(250);
+    expect(tookMs).toBeLessThan(3_000);
+  });
+
+  it("stops retrying when the next backoff would pass the deadline and returns the last answer", async () => {
+    const s = await scripted([], { status: 503, body: "busy" });
+    client({
+      deadlines: { api: 500 },
+      retry: { maxRetries: 4, minDelayMs: 200, maxDelayMs: 10_000 },
+    });
+    const res = await get(`${s.url}/x`);
+    // attempt 0, wait 200 ms, attempt 1, next wait 400 ms would end past 500 ms: give up.
+    expect(res).toMatchObject({ status: 503, body: "busy", retries: 1 });
+    expect(s.requests).toHaveLength(2);
+  });
+
+  it("a Retry-After longer than the deadline is not waited for", async () => {
+    const s = await scripted([], { status: 429, headers: { "retry-after": "120" } });
+    client({ deadlines: { api: 1_000 } });
+    const started = Date.now();
+    expect((await get(`${s.url}/x`)).status).toBe(429);
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it("each class has its own deadline: the long poll is not cut by the API deadline", async () => {
+    server = await startServer(async () => {
+      await new Promise((r) => setTimeout(r, 300));
+      return { status: 202 };
+    });
+    client({ deadlines: { api: 100, poll: 5_000 } });
+    const url = `${server.url}/message`;
+    const poll = await http!.send({ method: "GET", url, headers: {}, callClass: "poll" });
+    expect(poll.status).toBe(202);
+    const ack = await rejection(
+      http!.send({ method: "DELETE", url, headers: {}, callClass: "api" }),
+    );
+    expect(ack.message).toMatch(/100 ms deadline/);
+  });
+});
+
+describe("HttpClient.abortAll", () => {
+  it("ends a call in flight at once and fails every later call without sending it", async () => {
+    const s = await scripted([], { status: 200, hang: true });
+    client();
+    const started = Date.now();
+    const pending = rejection(get(`${s.url}/x`));
+    while (s.requests.length === 0) await new Promise((r) => setTimeout(r, 5));
+    http!.abortAll("shutdown grace ended");
+    const err = await pending;
+    expect(err).toBeInstanceOf(NetworkError);
+    expect(err.message).toMatch(/shutdown grace ended/);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    const later = await rejection(get(`${s.url}/y`));
+    expect(later.message).toMatch(/shutdown grace ended/);
+    expect(s.requests).toHaveLength(1);
+  });
+
+  it("interrupts a retry backoff", async () => {
+    const s = await scripted([], { status: 503 });
+    client({ retry: { maxRetries: 4, minDelayMs: 10_000, maxDelayMs: 10_000 } });
+    const started = Date.now();
+    const pending = rejection(get(`${s.url}/x`));
+    while (s.requests.length === 0) await new Promise((r) => setTimeout(r, 5));
+    http!.abortAll("stop");
+    expect((await pending).message).toMatch(/stop/);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(s.requests).toHaveLength(1);
+  });
+});
+
 describe("parseRetryAfter", () => {
   it("parses seconds and HTTP dates; past dates are 0", () => {
     const now = Date.parse("2026-05-01T10:00:00Z");

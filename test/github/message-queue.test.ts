@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ActionsClient } from "../../src/github/client.js";
 import { MessageQueueTokenExpiredError } from "../../src/github/errors.js";
 import { MessageQueueClient } from "../../src/github/message-queue.js";
+import { MessageDecodeError } from "../../src/github/messages.js";
 import type { MessageSession } from "../../src/github/types.js";
 import {
   bearer,
@@ -144,6 +145,30 @@ describe("MessageQueueClient.getMessage", () => {
     expect(refreshCount).toBe(0);
   });
 
+  it("a message with a corrupt inner body throws MessageDecodeError with its id, type and a masked snippet", async () => {
+    const secret = "ghp_leakedTokenInBody0123456789";
+    queueReply = () => ({
+      status: 200,
+      body: { ...MESSAGE, messageId: 77, body: `[{"messageType":"JobAvailable","x":"${secret}"` },
+    });
+    const err = await rejection(new MessageQueueClient(client, 42, session(1)).getMessage(0, 5));
+    expect(err).toBeInstanceOf(MessageDecodeError);
+    const decode = err as MessageDecodeError;
+    expect(decode.messageId).toBe(77);
+    expect(decode.messageType).toBe("RunnerScaleSetJobMessages");
+    expect(decode.snippet).toContain('[{"messageType":"JobAvailable"');
+    expect(decode.snippet).not.toContain(secret);
+    expect(decode.message).toContain("message 77");
+    expectNoSecrets(err, [secret, "mq-token-1-secret"]);
+  });
+
+  it("an outer body that is not JSON at all is a plain ProtocolError (no id to ack)", async () => {
+    queueReply = () => ({ status: 200, body: '{"messageId": 5, "body": ' });
+    const err = await rejection(new MessageQueueClient(client, 42, session(1)).getMessage(0, 5));
+    expect(err).not.toBeInstanceOf(MessageDecodeError);
+    expect(err.message).toMatch(/not valid JSON/);
+  });
+
   it("the caller's signal aborts the long poll", async () => {
     queueReply = () => ({ status: 200, hang: true });
     const controller = new AbortController();
@@ -167,6 +192,24 @@ describe("MessageQueueClient.deleteMessage", () => {
     expect(first!.headers["content-type"]).toBe("application/json");
     expect(retry!.path).toBe("/tenant/123/queue2/message/100003864");
     expect(bearer(retry!)).toBe("mq-token-2-secret");
+  });
+});
+
+describe("MessageQueueClient call deadlines", () => {
+  it("a hung ack and a hung acquire end at their class deadlines; the caller's signal ends them sooner", async () => {
+    queueReply = () => ({ status: 200, hang: true });
+    const slow = fake.client({ deadlines: { ack: 200, acquire: 300 } });
+    try {
+      const mq = new MessageQueueClient(slow, 42, session(1));
+      expect((await rejection(mq.deleteMessage(1))).message).toMatch(/200 ms deadline/);
+      expect((await rejection(mq.acquireJobs([5]))).message).toMatch(/300 ms deadline/);
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(new Error("grace over")), 20);
+      expect((await rejection(mq.deleteMessage(2, controller.signal))).message).toBe("grace over");
+    } finally {
+      slow.abortAll("test done");
+      await slow.close();
+    }
   });
 });
 

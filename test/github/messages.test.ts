@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { ProtocolError } from "../../src/github/errors.js";
-import { parseScaleSetMessage, parseTime } from "../../src/github/messages.js";
+import {
+  MessageDecodeError,
+  messageSnippet,
+  parseScaleSetMessage,
+  parseTime,
+} from "../../src/github/messages.js";
 import { ZERO_STATS } from "./helpers.js";
 
 const stats = { ...ZERO_STATS, totalAssignedJobs: 3, totalRunningJobs: 1 };
@@ -155,5 +160,42 @@ describe("parseTime", () => {
     expect(parseTime("2026-05-01T11:13:35.123-08:00")?.toISOString()).toBe(
       "2026-05-01T19:13:35.123Z",
     );
+  });
+});
+
+describe("undecodable messages", () => {
+  it.each([
+    ["a corrupt inner body", outer('[{"messageType":"JobAvailable",'), "RunnerScaleSetJobMessages"],
+    ["a body that is no array", outer('{"a":1}'), "RunnerScaleSetJobMessages"],
+    ["missing statistics", outer("[]", { statistics: undefined }), "RunnerScaleSetJobMessages"],
+    ["an unknown outer type", outer("[]", { messageType: "Mystery" }), "Mystery"],
+  ])("%s with a known id → MessageDecodeError (ackable)", (_label, json, type) => {
+    let error: unknown;
+    try {
+      parseScaleSetMessage(json);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(MessageDecodeError);
+    expect(error).toMatchObject({ messageId: 100000171, messageType: type });
+  });
+
+  it("without a message id it is a plain ProtocolError: nothing to ack", () => {
+    let error: unknown;
+    try {
+      parseScaleSetMessage({ messageType: "RunnerScaleSetJobMessages", body: "[" });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ProtocolError);
+    expect(error).not.toBeInstanceOf(MessageDecodeError);
+  });
+
+  it("snippets are short, single-line and mask tokens", () => {
+    const jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJlMTIz";
+    const snippet = messageSnippet(`line1\nline2 ${jwt} ${"x".repeat(500)}`);
+    expect(snippet).not.toContain(jwt);
+    expect(snippet).not.toContain("\n");
+    expect(snippet.length).toBeLessThanOrEqual(121);
   });
 });
