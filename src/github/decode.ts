@@ -181,8 +181,9 @@ export function decodeRunnerReference(value: unknown): RunnerReference {
     name: str(obj, "name"),
     runnerScaleSetId: num(obj, "runnerScaleSetId"),
   };
-  const status = str(obj, "status");
-  if (status) runner.status = status;
+  // Not in GitHub's SDK types: only a string counts, anything else is "not reported".
+  const status = field(obj, "status");
+  if (typeof status === "string" && status) runner.status = status;
   const busy = optBool(obj, "busy");
   if (busy !== undefined) runner.busy = busy;
   return runner;
