@@ -53,7 +53,22 @@ describe("github sim: end-to-end protocol flow", () => {
       `_apis/runtime/runnerscalesets/${set.id}/acquirablejobs`,
     );
     const acquirable = await send("GET", acquirableUrl, { auth: admin.auth });
-    expect(acquirable.body.value.map((j: { jobId: string }) => j.jobId)).toEqual([jobId]);
+    // The §4.13 shape exactly: no jobId, no timestamps.
+    expect(acquirable.body).toEqual({
+      count: 1,
+      value: [
+        {
+          acquireJobUrl: available.acquireJobUrl,
+          messageType: "JobAvailable",
+          runnerRequestId: available.runnerRequestId,
+          repositoryName: "sim-repo",
+          ownerName: "my-org",
+          jobWorkflowRef: available.jobWorkflowRef,
+          eventName: "push",
+          requestLabels: ["linux"],
+        },
+      ],
+    });
     const acquired = await acquire(admin, session, set.id, [available.runnerRequestId, 999_999]);
     expect(acquired.status).toBe(200);
     expect(acquired.body).toEqual({ count: 1, value: [available.runnerRequestId] });
@@ -124,6 +139,39 @@ describe("github sim: end-to-end protocol flow", () => {
       result: "failed",
       runnerName: "ghes-runner-1",
     });
+  });
+
+  it("GHES mode: a JobAvailable acked but never acquired stays acquirable for the next session, and is never re-sent", async () => {
+    sim = await startGitHubSim({ jobMode: "available", longPollMs: 200 });
+    const admin = await connect(sim);
+    const set = await createScaleSet(admin, "lost-set");
+    const first = await createSession(admin, set.id);
+    sim.enqueueJobs("lost-set", 1, { durationMs: 10 });
+    const m1 = await getMessage(first, 0, 5);
+    const requestId = m1.events[0].runnerRequestId as number;
+    expect(await ack(first, m1.message.messageId)).toBe(204);
+    // The process dies here: its session goes (deleted or expired), the job was never acquired.
+    const sessionUrl = actions(
+      admin.base,
+      `_apis/runtime/runnerscalesets/${set.id}/sessions/${first.sessionId}`,
+    );
+    expect((await send("DELETE", sessionUrl, { auth: admin.auth })).status).toBe(204);
+
+    const second = await createSession(admin, set.id);
+    expect(second.statistics).toMatchObject({ totalAvailableJobs: 1, totalAssignedJobs: 0 });
+    // Worst case: the service does not deliver the JobAvailable again.
+    expect((await getMessage(second, 0, 5)).status).toBe(202);
+    const listed = await send(
+      "GET",
+      actions(admin.base, `_apis/runtime/runnerscalesets/${set.id}/acquirablejobs`),
+      { auth: admin.auth },
+    );
+    expect(listed.body.value.map((j: { runnerRequestId: number }) => j.runnerRequestId)).toEqual([
+      requestId,
+    ]);
+    expect((await acquire(admin, second, set.id, [requestId])).body.value).toEqual([requestId]);
+    const m2 = await getMessage(second, 0, 5);
+    expect(m2.events.map((e) => e.messageType)).toEqual(["JobAssigned"]);
   });
 
   it("github.com mode: JobAssigned with runnerRequestId 0 and no acquire", async () => {

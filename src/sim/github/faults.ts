@@ -13,7 +13,9 @@ export type FaultName =
   | "deleteScaleSet"
   | "jitFailures"
   | "blindAgentListings"
-  | "agentsWithoutStatus";
+  | "agentsWithoutStatus"
+  | "holds"
+  | "poisonMessages";
 
 export const FAULT_NAMES: readonly FaultName[] = [
   "sessionConflicts",
@@ -27,6 +29,8 @@ export const FAULT_NAMES: readonly FaultName[] = [
   "jitFailures",
   "blindAgentListings",
   "agentsWithoutStatus",
+  "holds",
+  "poisonMessages",
 ];
 
 /**
@@ -62,6 +66,16 @@ export interface FaultInjector {
   agentListing(mode: AgentListingMode): void;
   /** Until changed: whether agent objects carry `status` and `busy` (default true). */
   agentStatus(present: boolean): void;
+  /**
+   * The next n requests to any of `routes` get no answer at all: held open until the client
+   * gives up or the sim stops (a proxy or broker that hangs).
+   */
+  hold(routes: RouteName[], n?: number): void;
+  /**
+   * The next n messages the broker hands out carry a corrupt inner `body`, on every delivery
+   * until acked (a poison message). Counted per corrupt delivery.
+   */
+  poisonMessages(n: number): void;
   /** How often each fault fired. */
   readonly applied: Readonly<Record<FaultName, number>>;
   /** Drops every pending fault (counts are kept). */
@@ -90,7 +104,8 @@ type CountedFault =
   | "sessionConflicts"
   | "emptyOkPolls"
   | "registrationAuthFailures"
-  | "jitFailures";
+  | "jitFailures"
+  | "poisonMessages";
 
 export class Faults implements FaultInjector {
   readonly applied: Record<FaultName, number>;
@@ -99,8 +114,10 @@ export class Faults implements FaultInjector {
     emptyOkPolls: 0,
     registrationAuthFailures: 0,
     jitFailures: 0,
+    poisonMessages: 0,
   };
   #jitFailureStatus = 500;
+  #holds: Array<{ routes: readonly RouteName[]; remaining: number }> = [];
   #agentListing: AgentListingMode = "full";
   #agentStatus = true;
   #slowMs = 0;
@@ -160,7 +177,16 @@ export class Faults implements FaultInjector {
   agentStatus(present: boolean): void {
     this.#agentStatus = present;
   }
+  hold(routes: RouteName[], n = 1): void {
+    if (routes.length === 0) throw new RangeError("hold needs at least one route");
+    const remaining = count(n);
+    if (remaining > 0) this.#holds.push({ routes: [...routes], remaining });
+  }
+  poisonMessages(n: number): void {
+    this.#pending.poisonMessages += count(n);
+  }
   clear(): void {
+    this.#holds = [];
     this.#agentListing = "full";
     this.#agentStatus = true;
     for (const key of Object.keys(this.#pending) as CountedFault[]) this.#pending[key] = 0;
@@ -186,6 +212,26 @@ export class Faults implements FaultInjector {
     this.#slowRemaining--;
     this.applied.slow++;
     return this.#slowMs;
+  }
+  /** True when this request to `route` must be held open without an answer. */
+  takeHold(route: RouteName): boolean {
+    const index = this.#holds.findIndex((h) => h.routes.includes(route));
+    const budget = this.#holds[index];
+    if (!budget) return false;
+    budget.remaining--;
+    if (budget.remaining <= 0) this.#holds.splice(index, 1);
+    this.applied.holds++;
+    return true;
+  }
+  /** Whether a message handed out for the first time becomes a poison message. */
+  takePoisonMessage(): boolean {
+    if (this.#pending.poisonMessages <= 0) return false;
+    this.#pending.poisonMessages--;
+    return true;
+  }
+  /** Counts one delivery of a poison message. */
+  poisonDelivered(): void {
+    this.applied.poisonMessages++;
   }
   takeSessionConflict(): boolean {
     return this.#take("sessionConflicts");

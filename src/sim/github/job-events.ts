@@ -38,6 +38,24 @@ export function jobEventJson(world: SimWorld, type: JobMessageType, job: SimJob)
   return JSON.stringify(event);
 }
 
+/**
+ * An item of GET acquirablejobs (§4.13): exactly the fields the protocol reference shows — no
+ * jobId and no timestamps, so a client cannot come to depend on them.
+ */
+export function acquirableJobJson(world: SimWorld, job: SimJob): Record<string, unknown> {
+  const { ownerName, repositoryName } = world.options;
+  return {
+    acquireJobUrl: `${world.actionsBase}_apis/runtime/runnerscalesets/${job.scaleSetId}/acquirejob`,
+    messageType: "JobAvailable",
+    runnerRequestId: job.requestId,
+    repositoryName,
+    ownerName,
+    jobWorkflowRef: `${ownerName}/${repositoryName}/.github/workflows/sim.yml@refs/heads/main`,
+    eventName: "push",
+    requestLabels: job.labels,
+  };
+}
+
 /** Appends a job message to the queue of the job's scale set (no-op when it has none). */
 export function emitJobEvent(world: SimWorld, type: JobMessageType, job: SimJob): void {
   if (job.scaleSetId === null) return;

@@ -13,6 +13,8 @@ export interface QueuedMessage {
   /** JSON array of job messages, as a string (the wire `body`). */
   body: string;
   eventCount: number;
+  /** Decided at its first delivery: a poison message's body is corrupt on every delivery. */
+  poisoned?: boolean;
 }
 
 export class MessageQueue {

@@ -76,6 +76,11 @@ export function createDispatcher(
       if (kind !== "sim") {
         const delayMs = options.latencyMs + faults.takeSlowMs();
         if (delayMs > 0) await sleep(delayMs);
+        if (faults.takeHold(name)) {
+          world.changed(); // lets waitFor see `holds` move
+          await heldOpen(res);
+          return;
+        }
         const fault = faults.takeServerError(name, kind);
         if (fault) {
           const headers: Record<string, string> = {};
@@ -111,6 +116,14 @@ export function createDispatcher(
   return (req, res) => {
     void dispatch(req, res);
   };
+}
+
+/** Never answers: resolves once the client gave up or the server closed the connection. */
+function heldOpen(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    if (res.destroyed) resolve();
+    else res.once("close", () => resolve());
+  });
 }
 
 function styleFor(kind: RouteKind, bom: boolean): ResponseStyle {

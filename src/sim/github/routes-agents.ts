@@ -2,7 +2,7 @@ import { requireAdmin, requireQueueSession, requireScaleSet } from "./auth.js";
 import { badRequest, SimHttpError } from "./errors.js";
 import { readJson } from "./http-io.js";
 import { encodeJitConfig } from "./jit-config.js";
-import { jobEventJson } from "./job-events.js";
+import { acquirableJobJson } from "./job-events.js";
 import { acquireJobs, registerRunner, removeRunner } from "./job-flow.js";
 import { isRecord } from "./jwt.js";
 import type { SimRunner } from "./model.js";
@@ -143,7 +143,7 @@ function acquirableJobs(call: RouteCall): void {
     empty(call, 204);
     return;
   }
-  json(call, 200, list(jobs.map((j) => JSON.parse(jobEventJson(world, "JobAvailable", j)))));
+  json(call, 200, list(jobs.map((j) => acquirableJobJson(world, j))));
 }
 
 const RT = "^/tenant/123/_apis/runtime/runnerscalesets/(\\d+)";

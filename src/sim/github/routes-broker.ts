@@ -39,12 +39,20 @@ function parseLastMessageId(call: RouteCall): number {
 }
 
 function sendMessage(call: RouteCall, scaleSet: SimScaleSet, message: QueuedMessage): void {
-  const { world } = call.services;
+  const { world, faults } = call.services;
   world.counters.messagesDelivered++;
+  message.poisoned ??= faults.takePoisonMessage();
+  if (message.poisoned) {
+    faults.poisonDelivered();
+    world.changed();
+  }
   json(call, 200, {
     messageId: message.id,
     messageType: "RunnerScaleSetJobMessages",
-    body: message.body,
+    // A poison message: the outer envelope is fine, the inner JSON array is cut in half.
+    body: message.poisoned
+      ? message.body.slice(0, Math.ceil(message.body.length / 2))
+      : message.body,
     statistics: world.statistics(scaleSet),
   });
 }

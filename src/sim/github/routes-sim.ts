@@ -92,24 +92,25 @@ function applyFault(call: RouteCall, body: Record<string, unknown>): void {
       case "expireAdminTokens":
         faults[body.type]();
         return;
-      case "serverErrors": {
-        const routes = body.routes;
-        if (routes !== undefined && !(Array.isArray(routes) && routes.every(isRouteName))) {
-          throw badRequest("routes must be an array of route names");
-        }
+      case "serverErrors":
         faults.serverErrors(
           num("count", 1),
           num("status", 503),
-          routes as RouteName[] | undefined,
+          routeList(body.routes),
           optionalNum("retryAfterSeconds"),
         );
         return;
-      }
       case "slow":
         faults.slow(num("ms"), num("count", 1));
         return;
       case "deleteScaleSet":
         faults.deleteScaleSet(num("scaleSetId"));
+        return;
+      case "hold":
+        faults.hold(routeList(body.routes) ?? [], num("count", 1));
+        return;
+      case "poisonMessages":
+        faults.poisonMessages(num("count", 1));
         return;
       case "agentListing":
         if (typeof body.mode !== "string") throw badRequest("mode must be full, empty or error");
@@ -126,6 +127,14 @@ function applyFault(call: RouteCall, body: Record<string, unknown>): void {
     if (error instanceof RangeError) throw badRequest(error.message);
     throw error;
   }
+}
+
+function routeList(routes: unknown): RouteName[] | undefined {
+  if (routes === undefined) return undefined;
+  if (!(Array.isArray(routes) && routes.every(isRouteName))) {
+    throw badRequest("routes must be an array of route names");
+  }
+  return routes;
 }
 
 async function postFault(call: RouteCall): Promise<void> {
