@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import { type Engine, EngineError } from "../engines/engine.js";
-import { RunnerExistsError } from "../github/errors.js";
+import { RunnerExistsError, redactSecrets } from "../github/errors.js";
 import type { JitRunnerConfig, RunnerReference } from "../github/types.js";
 import type { CreateFailure } from "./create-backoff.js";
 import type { ScalerEvent } from "./events.js";
@@ -78,7 +78,7 @@ export async function provisionRunner(
     return { kind: "created" };
   } catch (error) {
     await removeQuietly(record, "create-failed", deps);
-    return fail(record, "engine", error, deps);
+    return fail(record, "engine", error, deps, jit.encodedJITConfig);
   }
 }
 
@@ -122,14 +122,19 @@ function fail(
   stage: "jit" | "engine",
   error: unknown,
   deps: ProvisionDeps,
+  secret?: string,
 ): ProvisionOutcome {
   const retryable = error instanceof EngineError ? error.retryable : true;
   const code =
     error instanceof EngineError ? error.code : stage === "jit" ? "GITHUB_ERROR" : "UNKNOWN";
   const fix = error instanceof EngineError ? error.fix : undefined;
-  const message = (error instanceof Error ? error.message : String(error)).slice(0, 300);
+  // Shown on /status: never the JIT config, a token or a JWT, whatever an SDK put in its message.
+  const raw = error instanceof Error ? error.message : String(error);
+  const message = redactSecrets(raw, secret ? [secret] : []).slice(0, 300);
+  // The error itself is not logged: its message and stack may quote the request (JIT config).
+  const err = { type: error instanceof Error ? error.name : typeof error, message };
   deps.logger.warn(
-    { err: error, runner: record.name, stage, code, retryable, ...(fix ? { fix } : {}) },
+    { err, runner: record.name, stage, code, retryable, ...(fix ? { fix } : {}) },
     fix ? `runner create failed (${code}): ${fix}` : `runner create failed (${code})`,
   );
   deps.emit({ type: "create-failed", runner: record.name, code, retryable, stage });

@@ -88,6 +88,9 @@ export class FakeEngine implements Engine {
   inFlight = 0;
   maxInFlight = 0;
   failCreates = 0;
+  /** Until cleared, every create fails with a non-retryable permission error. */
+  refuseCreates = false;
+  echoJitInErrors = false;
   failDeletes = 0;
   deleteCalls = 0;
   createGate: Promise<void> | null = null;
@@ -102,6 +105,17 @@ export class FakeEngine implements Engine {
       if (this.failCreates > 0) {
         this.failCreates--;
         throw new EngineError("no capacity", { code: "CAPACITY", retryable: true });
+      }
+      if (this.echoJitInErrors) {
+        // Like an SDK that quotes the request it refused.
+        throw new Error(`invalid metadata value ${request.jitConfig}`);
+      }
+      if (this.refuseCreates) {
+        throw new EngineError("caller lacks compute.instances.create", {
+          code: "PERMISSION_DENIED",
+          retryable: false,
+          fix: "grant roles/compute.instanceAdmin.v1 to the scaler's service account",
+        });
       }
       const machine: Machine = {
         id: `m-${this.#next++}`,

@@ -191,3 +191,58 @@ describe("reconciliation acts on proof", () => {
     expect(t.engine.requests).toHaveLength(1); // and no new create during the backoff
   });
 });
+
+describe("creates never stop while jobs wait", () => {
+  it("after a non-retryable error clears, every waiting job gets a runner; /status names the cause and the fix", async () => {
+    const t = setup();
+    let now = 5_000_000;
+    const scaler = t.make({ now: () => now });
+    await scaler.start();
+    t.engine.refuseCreates = true;
+    scaler.handleDesiredRunnerCount(6);
+    await until(() => scaler.snapshot().createBackoff.lastFailure !== null);
+    await until(() => scaler.snapshot().runners.pending === 0);
+    const blocked = scaler.snapshot().createBackoff;
+    expect(blocked.lastFailure).toMatchObject({
+      code: "PERMISSION_DENIED",
+      retryable: false,
+      fix: expect.stringContaining("roles/compute.instanceAdmin.v1"),
+    });
+    // A burst of six refusals is one backoff step, not six.
+    expect(blocked.consecutiveFailures).toBe(1);
+    expect(blocked.blockedForMs).toBeGreaterThanOrEqual(24_000);
+    const tries = t.engine.requests.length;
+    // Hours of refusals: the scaler keeps trying, at most every 5 minutes.
+    for (let i = 0; i < 12; i++) {
+      now += scaler.snapshot().createBackoff.blockedForMs;
+      const before = t.engine.requests.length;
+      await until(
+        () => t.engine.requests.length > before && scaler.snapshot().runners.pending === 0,
+      );
+      expect(scaler.snapshot().createBackoff.blockedForMs).toBeLessThanOrEqual(300_000 * 1.2);
+    }
+    expect(t.engine.requests.length).toBeGreaterThan(tries);
+    t.engine.refuseCreates = false;
+    now += scaler.snapshot().createBackoff.blockedForMs;
+    await until(() => t.engine.machines.size === 6);
+    expect(scaler.snapshot().runners.booting).toBe(6);
+    expect(scaler.snapshot().createBackoff.consecutiveFailures).toBe(0);
+  });
+});
+
+describe("the create failure shown on /status", () => {
+  it("never carries the JIT config, even when the cloud's error quotes the request", async () => {
+    const t = setup();
+    const scaler = t.make();
+    await scaler.start();
+    t.engine.echoJitInErrors = true;
+    scaler.handleDesiredRunnerCount(1);
+    await until(() => scaler.snapshot().createBackoff.lastFailure !== null);
+    const jit = t.engine.requests[0]?.jitConfig ?? "";
+    expect(jit).toMatch(/^secret-jit-/);
+    const shown = JSON.stringify(scaler.snapshot());
+    expect(shown).toContain("invalid metadata value");
+    expect(shown).not.toContain(jit);
+    expect(t.logs.text()).not.toContain(jit);
+  });
+});
