@@ -148,15 +148,20 @@ describe("Scaler", () => {
   });
 
   it("removes idle runners above the target only after idle_timeout, and keeps one that got a job", async () => {
-    const { scaler, github, engine } = await makeScaler({ idleTimeoutMs: 150 });
+    // A fake clock: however slowly this machine runs the ticks, idle_timeout passes only when
+    // the test says so.
+    let now = 1_000_000;
+    const { scaler, github, engine } = await makeScaler({ idleTimeoutMs: 60_000, now: () => now });
     scaler.handleDesiredRunnerCount(2);
     await until(() => engine.machines.size === 2);
     const [a, b] = [...github.runners.values()];
     github.busyIds.add(b!.id); // b just picked up a job GitHub has not told us about yet
     scaler.handleDesiredRunnerCount(0);
-    await new Promise((r) => setTimeout(r, 60));
+    now += 59_000;
+    await new Promise((r) => setTimeout(r, 60)); // a few ticks
     expect(engine.machines.size).toBe(2); // not yet: idle_timeout has not passed
-    await until(() => engine.machines.size === 1, 3000);
+    now += 1_000;
+    await until(() => engine.machines.size === 1);
     expect(github.runners.has(a!.id)).toBe(false);
     expect(github.runners.has(b!.id)).toBe(true);
     await until(() => scaler.snapshot().runners.busy === 1);
