@@ -62,29 +62,53 @@ describe("Dockerfile", () => {
     expect(problems.map((p) => `line ${p.range.start.line + 1}: ${p.message}`)).toEqual([]);
   });
 
-  it("is multi-stage: npm ci + build + prune in the builder, distroless non-root Node 22/24 at run time", () => {
+  it("is multi-stage: npm ci + build + prune in the builder, distroless non-root Node 22/24 on Debian 13+ at run time", () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
     const builder = stages[0]!.map((i) => i.args).join("\n");
     expect(builder).toMatch(/npm ci --ignore-scripts/);
     expect(builder).toMatch(/npm run build/);
     expect(builder).toMatch(/npm prune --omit=dev --ignore-scripts/);
     expect(builder).not.toMatch(/npm install/); // DL3016 spirit: lockfile installs only
-    const base = finalStage[0]!.args;
-    expect(base).toMatch(/^gcr\.io\/distroless\/nodejs\$\{NODE_MAJOR\}-debian\d+:nonroot$/);
-    const nodeMajor = /^ARG NODE_MAJOR=(\d+)$/m.exec(dockerfile)?.[1];
-    expect(["22", "24"]).toContain(nodeMajor);
+    // debian12 distroless images no longer receive updates.
+    const base = /^gcr\.io\/distroless\/nodejs(\d+)-debian(\d+):nonroot@/.exec(finalStage[0]!.args);
+    expect(base, finalStage[0]!.args).not.toBeNull();
+    expect(Number(base![2])).toBeGreaterThanOrEqual(13);
+    expect(["22", "24"]).toContain(base![1]);
+    // The builder compiles with the Node.js major the image runs.
+    expect(stages[0]![0]!.args).toContain(`node:${base![1]}-`);
   });
 
-  it("pins every base image to a tag that is not latest (DL3006, DL3007)", () => {
+  it("pins every base image by digest, literally (Dependabot cannot update an ARG-built name)", () => {
     const stageNames = new Set<string>();
     for (const from of all("FROM")) {
       const words = from.args.split(/\s+/).filter((w) => !w.startsWith("--"));
       const image = words[0]!;
       if (words[1]?.toUpperCase() === "AS") stageNames.add(words[2]!);
       if (stageNames.has(image)) continue;
-      expect(image, `line ${from.line}`).toMatch(/[:@]/);
-      expect(image, `line ${from.line}`).not.toMatch(/:latest$/);
+      expect(image, `line ${from.line}`).toMatch(/^[a-z0-9./-]+:[\w.-]+@sha256:[0-9a-f]{64}$/);
+      expect(image, `line ${from.line}`).not.toMatch(/:latest@/);
     }
+  });
+
+  it("stamps the build-arg VERSION into the build stage's package.json, which the image copies", () => {
+    const globalArgs = instructions.slice(
+      0,
+      instructions.findIndex((i) => i.keyword === "FROM"),
+    );
+    expect(globalArgs.map((i) => i.args)).toContain("VERSION=0.0.0-dev");
+    for (const stage of stages) expect(all("ARG", stage).map((i) => i.args)).toContain("VERSION");
+    const run = all("RUN", stages[0])
+      .map((i) => i.args)
+      .join("\n");
+    expect(run).toMatch(/npm run build && node scripts\/version\.mjs stamp "\$VERSION" &&/);
+    expect(all("COPY", finalStage).map((i) => i.args)).toContain(
+      "--from=build /app/package.json ./package.json",
+    );
+    const labels = all("LABEL", finalStage)
+      .map((l) => l.args)
+      .join(" ");
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Dockerfile syntax
+    expect(labels).toContain('org.opencontainers.image.version="${VERSION}"');
   });
 
   it("runs as a non-root user with exec-form ENTRYPOINT/CMD and no RUN in the final stage (DL3002, DL3025)", () => {
@@ -99,7 +123,10 @@ describe("Dockerfile", () => {
     }
     const entrypoint = JSON.parse(all("ENTRYPOINT", finalStage)[0]!.args) as string[];
     expect(entrypoint[0]).toBe("/nodejs/bin/node");
-    expect(entrypoint.at(-1)).toBe("/app/dist/cli/main.js");
+    // bin.js checks the Node.js version first; package.json's bin is the same file.
+    const pkg = JSON.parse(read("package.json")) as { bin: { scaleset: string } };
+    expect(entrypoint.at(-1)).toBe(`/app/${pkg.bin.scaleset}`);
+    expect(pkg.bin.scaleset).toBe("dist/cli/bin.js");
     // Distroless has no shell; a RUN there would also force QEMU for the arm64 build.
     expect(all("RUN", finalStage)).toHaveLength(0);
     const healthcheck = all("HEALTHCHECK", finalStage)[0]?.args ?? "";

