@@ -50,4 +50,7 @@ export interface ScalerSnapshot {
   createBackoff: CreateBackoffSnapshot;
   /** Machines found powered off at the last reconciliation and not deleted since. */
   stoppedMachines: number;
+  /** JobStarted and JobCompleted messages handled by this process. */
+  jobsStarted: number;
+  jobsCompleted: number;
 }

@@ -46,6 +46,8 @@ export class Scaler implements ScaleHandler {
   /** Machines found powered off at the last reconciliation and not deleted since. */
   readonly #stopped = new Set<string>();
   #stopping = false;
+  #jobsStarted = 0;
+  #jobsCompleted = 0;
   #evaluationQueued = false;
   #timers: NodeJS.Timeout[] = [];
   #reconciling: Promise<void> | null = null;
@@ -86,6 +88,7 @@ export class Scaler implements ScaleHandler {
   }
 
   handleJobStarted(message: JobStarted): void {
+    this.#jobsStarted++;
     if (!message.runnerName) return;
     let record = this.#runners.get(message.runnerName);
     // Started on a runner this process does not know (created before a restart): track it so
@@ -97,6 +100,7 @@ export class Scaler implements ScaleHandler {
   }
 
   handleJobCompleted(message: JobCompleted): void {
+    this.#jobsCompleted++;
     // Cancelled before it reached a runner: nothing to tear down (the count follows statistics).
     if (!message.runnerName) return;
     const record = this.#runners.get(message.runnerName);
@@ -120,6 +124,8 @@ export class Scaler implements ScaleHandler {
       consecutiveCreateFailures: this.#backoff.snapshot().consecutiveFailures,
       createBackoff: this.#backoff.snapshot(),
       stoppedMachines: this.#stopped.size,
+      jobsStarted: this.#jobsStarted,
+      jobsCompleted: this.#jobsCompleted,
     };
   }
 

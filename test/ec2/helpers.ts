@@ -1,8 +1,10 @@
+import { EC2Client, RunInstancesCommand } from "@aws-sdk/client-ec2";
 import pino from "pino";
+import { expect } from "vitest";
 import { ec2EngineSchema } from "../../src/config/engines/ec2.js";
 import type { Ec2EngineConfig } from "../../src/config/types.js";
 import { createEc2Engine, type Ec2Engine } from "../../src/engines/ec2/index.js";
-import type { MachineRequest } from "../../src/engines/engine.js";
+import { EngineError, type MachineRequest } from "../../src/engines/engine.js";
 import type { Ec2Sim } from "../../src/sim/ec2/index.js";
 
 /** Fake credentials for the standard provider chain; nothing may reach IMDS or ~/.aws. */
@@ -45,7 +47,13 @@ export function ec2Config(sim: Ec2Sim, fields: Record<string, unknown> = {}): Ec
 export async function ec2Engine(
   sim: Ec2Sim,
   fields: Record<string, unknown> = {},
-  opts: { scaleSetName?: string; owner?: string; deployment?: string; logs?: LogCapture } = {},
+  opts: {
+    scaleSetName?: string;
+    owner?: string;
+    deployment?: string;
+    logs?: LogCapture;
+    legacySweepMs?: number;
+  } = {},
 ): Promise<Ec2Engine> {
   const engine = await createEc2Engine(
     ec2Config(sim, fields),
@@ -55,7 +63,10 @@ export async function ec2Engine(
       deployment: opts.deployment ?? "test-deployment",
       logger: pino({ level: "debug" }, opts.logs ?? new LogCapture()),
     },
-    { backoff: { capacityMs: 5, throttleBaseMs: 20, maxMs: 100 } },
+    {
+      backoff: { capacityMs: 5, throttleBaseMs: 20, maxMs: 100 },
+      legacySweepMs: opts.legacySweepMs,
+    },
   );
   return engine as Ec2Engine;
 }
@@ -71,5 +82,72 @@ export function machineRequest(
     scaleSetName: SCALE_SET,
     labels: [SCALE_SET],
     ...overrides,
+  };
+}
+
+/** A VM that runs until it is powered off, so tests control its life. */
+export const idleVm = (_jit: string, signal: AbortSignal) =>
+  new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve()));
+
+/** Each RunInstances the fake saw, as `type@subnet:market=code` (`ok` when it launched). */
+export const launches = (s: Ec2Sim) =>
+  s
+    .requests("RunInstances")
+    .map(
+      (r) =>
+        `${r.params.InstanceType}@${r.params.SubnetId}:${r.params["InstanceMarketOptions.MarketType"] ?? "on-demand"}=${r.errorCode ?? "ok"}`,
+    );
+
+/** The EngineError a promise rejects with (fails the test if it resolves or throws otherwise). */
+export async function rejection(promise: Promise<unknown>): Promise<EngineError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(EngineError);
+  return error as EngineError;
+}
+
+/** A plain SDK client on the fake, as another tool (or an older scaleset) in the account would use. */
+export function rawEc2(sim: Ec2Sim, accessKeyId = AWS_TEST_ENV.AWS_ACCESS_KEY_ID ?? ""): EC2Client {
+  return new EC2Client({
+    region: sim.region,
+    endpoint: sim.url,
+    credentials: { accessKeyId, secretAccessKey: "scaleset-test-secret-key" },
+    maxAttempts: 1,
+  });
+}
+
+/** Launches an instance with exactly these tags (e.g. one from before deployment scopes). */
+export async function launchTagged(
+  client: EC2Client,
+  tags: Record<string, string>,
+): Promise<string> {
+  const out = await client.send(
+    new RunInstancesCommand({
+      ImageId: "ami-0123456789abcdef0",
+      InstanceType: "m7i.large",
+      MinCount: 1,
+      MaxCount: 1,
+      InstanceInitiatedShutdownBehavior: "terminate",
+      TagSpecifications: [
+        {
+          ResourceType: "instance",
+          Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+        },
+      ],
+    }),
+  );
+  return out.Instances?.[0]?.InstanceId ?? "";
+}
+
+/** The tags an instance launched by a scaleset version before deployment scopes carries. */
+export function unscopedTags(runnerName: string, scaleSetName = SCALE_SET): Record<string, string> {
+  return {
+    Name: runnerName,
+    "scaleset-managed-by": "scaleset",
+    "scaleset-scale-set": scaleSetName,
+    "scaleset-runner": runnerName,
+    "scaleset-owner": "old-version",
   };
 }

@@ -77,6 +77,7 @@ describe("the RunInstances request on the wire", () => {
       "scaleset-scale-set": SCALE_SET,
       "scaleset-runner": "ec2-linux-abc123",
       "scaleset-owner": "test-owner",
+      "scaleset-deployment": "test-deployment",
       team: "ci",
     });
     const expiresAt = Date.parse(tags["scaleset-expires-at"] ?? "");

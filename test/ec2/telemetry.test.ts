@@ -5,82 +5,8 @@ import {
   TracerProvider,
 } from "@opentelemetry/sdk-trace";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { classifyEc2Error } from "../../src/engines/ec2/errors.js";
 import { startEc2Sim } from "../../src/sim/ec2/index.js";
 import { ec2Engine, JIT_SECRET, machineRequest, useAwsTestEnv } from "./helpers.js";
-
-const sdkError = (name: string, status: number, fault: "client" | "server") =>
-  Object.assign(new Error(`${name} happened`), {
-    name,
-    $fault: fault,
-    $metadata: { httpStatusCode: status, requestId: "req-1" },
-  });
-
-describe("EC2 error classification", () => {
-  it("sorts errors into fall-through kinds, retryable and fatal", () => {
-    const kinds = (e: unknown) => {
-      const c = classifyEc2Error(e);
-      return [c.code, c.kind, c.retryable];
-    };
-    expect(kinds(sdkError("InsufficientInstanceCapacity", 500, "server"))).toEqual([
-      "InsufficientInstanceCapacity",
-      "capacity",
-      true,
-    ]);
-    expect(kinds(sdkError("InstanceLimitExceeded", 400, "client"))).toEqual([
-      "InstanceLimitExceeded",
-      "quota",
-      true,
-    ]);
-    expect(kinds(sdkError("MaxSpotInstanceCountExceeded", 400, "client"))).toEqual([
-      "MaxSpotInstanceCountExceeded",
-      "spot-exhausted",
-      true,
-    ]);
-    expect(kinds(sdkError("SpotMaxPriceTooLow", 400, "client"))).toEqual([
-      "SpotMaxPriceTooLow",
-      "capacity",
-      true,
-    ]);
-    expect(kinds(sdkError("Unsupported", 400, "client"))).toEqual([
-      "Unsupported",
-      "unsupported",
-      true,
-    ]);
-    expect(kinds(sdkError("RequestLimitExceeded", 503, "server"))).toEqual([
-      "RequestLimitExceeded",
-      "throttled",
-      true,
-    ]);
-    expect(kinds(sdkError("InvalidInstanceID.NotFound", 400, "client"))).toEqual([
-      "InvalidInstanceID.NotFound",
-      "not-found",
-      true,
-    ]);
-    expect(kinds(sdkError("InvalidAMIID.Malformed", 400, "client"))).toEqual([
-      "InvalidAMIID.Malformed",
-      "fatal",
-      false,
-    ]);
-    expect(kinds(sdkError("SomethingNew", 502, "server"))).toEqual([
-      "SomethingNew",
-      "transient",
-      true,
-    ]);
-    expect(kinds(sdkError("Unknown", 500, "server"))).toEqual(["HTTP_500", "transient", true]);
-    expect(kinds(Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }))).toEqual([
-      "ECONNRESET",
-      "transient",
-      true,
-    ]);
-    expect(kinds(Object.assign(new Error("aborted"), { name: "AbortError" }))).toEqual([
-      "TIMEOUT",
-      "transient",
-      true,
-    ]);
-    expect(classifyEc2Error(new Error("x"), true).code).toBe("ABORTED");
-  });
-});
 
 describe("EC2 client spans", () => {
   const exporter = new InMemorySpanExporter();
@@ -105,9 +31,10 @@ describe("EC2 client spans", () => {
       expect(spans.map((s) => s.name)).toEqual([
         "EC2.RunInstances",
         "EC2.RunInstances",
+        "EC2.DescribeInstances", // delete reads the instance's scope tags first
         "EC2.TerminateInstances",
       ]);
-      const [failed, launched, terminated] = spans;
+      const [failed, launched, described, terminated] = spans;
       expect(failed?.attributes).toMatchObject({
         "cloud.provider": "aws",
         "cloud.region": "us-east-1",
@@ -120,6 +47,7 @@ describe("EC2 client spans", () => {
         "scaleset.machine.id": machine.id,
         "cloud.availability_zone": "us-east-1a",
       });
+      expect(described?.attributes["scaleset.machine.id"]).toBe(machine.id);
       expect(terminated?.attributes["scaleset.machine.id"]).toBe(machine.id);
       const everything = JSON.stringify(spans.map((s) => [s.attributes, s.events, s.status]));
       expect(everything).not.toContain(JIT_SECRET);

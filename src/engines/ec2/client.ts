@@ -8,7 +8,7 @@ import type {
 import type { Ec2EngineConfig } from "../../config/types.js";
 import { TransportRetryStrategy } from "./retry-strategy.js";
 
-/** The three EC2 calls the engine makes, each with a signal that really aborts the request. */
+/** The EC2 calls the engine makes, each with a signal that really aborts the request. */
 export interface Ec2Api {
   runInstances(
     input: RunInstancesCommandInput,
@@ -17,6 +17,8 @@ export interface Ec2Api {
   terminateInstances(ids: string[], signal: AbortSignal): Promise<TerminateInstancesCommandOutput>;
   /** Every instance matching `filters`, page by page. */
   describeInstances(filters: Filter[], signal: AbortSignal): AsyncIterable<Instance[]>;
+  /** The given instances (EC2 allows no MaxResults with ids: one page). NotFound if one is gone. */
+  describeInstancesById(ids: string[], signal: AbortSignal): Promise<Instance[]>;
   destroy(): void;
 }
 
@@ -57,6 +59,12 @@ export async function createEc2Api(config: Ec2EngineConfig["ec2"]): Promise<Ec2A
       for await (const page of pages) {
         yield (page.Reservations ?? []).flatMap((r) => r.Instances ?? []);
       }
+    },
+    async describeInstancesById(ids, signal) {
+      const out = await client.send(new sdk.DescribeInstancesCommand({ InstanceIds: ids }), {
+        abortSignal: signal,
+      });
+      return (out.Reservations ?? []).flatMap((r) => r.Instances ?? []);
     },
     destroy: () => client.destroy(),
   };

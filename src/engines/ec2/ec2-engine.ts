@@ -1,9 +1,6 @@
-import type { Filter } from "@aws-sdk/client-ec2";
-import type { Attributes } from "@opentelemetry/api";
+import type { Filter, Instance } from "@aws-sdk/client-ec2";
 import type { Logger } from "pino";
 import type { Ec2EngineConfig } from "../../config/types.js";
-import { recordCapacityFallback } from "../../telemetry/cloud-signals.js";
-import { sleep } from "../../util/sleep.js";
 import {
   type Engine,
   EngineError,
@@ -12,130 +9,91 @@ import {
   type MachineRequest,
 } from "../engine.js";
 import type { Ec2Api } from "./client.js";
-import { type ClassifiedError, classifyEc2Error, ec2EngineError } from "./errors.js";
-import { type LaunchOption, launchOptions, MANAGED_BY } from "./launch-plan.js";
-import { toMachine } from "./machine.js";
-import { ec2Attributes, inSpan } from "./telemetry.js";
+import { type CallSettings, ec2Call } from "./ec2-call.js";
+import { ec2EngineError } from "./errors.js";
+import { DEFAULT_BACKOFF, type Ec2Backoff, launchInstance } from "./launch.js";
+import { launchOptions, MANAGED_BY } from "./launch-plan.js";
+import { scopeOf, toMachine } from "./machine.js";
 
-export interface Ec2Backoff {
-  /** Pause before the next launch option after a capacity-type error. */
-  capacityMs: number;
-  /** First pause after throttling; doubles with every further throttle, up to `maxMs`. */
-  throttleBaseMs: number;
-  maxMs: number;
-}
-
-export const DEFAULT_BACKOFF: Ec2Backoff = { capacityMs: 50, throttleBaseMs: 500, maxMs: 8000 };
+export { DEFAULT_BACKOFF, type Ec2Backoff } from "./launch.js";
 
 export interface Ec2EngineOptions {
   config: Ec2EngineConfig["ec2"];
   scaleSetName: string;
   owner: string;
+  /** Deployment scope: tagged on every instance and volume, part of every list filter. */
+  deployment: string;
   logger: Logger;
   api: Ec2Api;
   backoff?: Ec2Backoff;
+  /** Ms between looks for unscoped instances once none were left; see `list`. */
+  legacySweepMs?: number;
 }
-
-type Outcome<T> =
-  | { ok: true; value: T; errorCode?: undefined; attributes?: Attributes }
-  | { ok: false; error: ClassifiedError; errorCode: string; attributes?: Attributes };
 
 /** States `list` asks for: everything that still exists (terminated ones linger in EC2 for ~1 h). */
 const LISTED_STATES = ["pending", "running", "stopping", "stopped", "shutting-down"];
+/** States in which an instance is already going away: no TerminateInstances needed. */
+const GOING = new Set(["shutting-down", "terminated"]);
+export const DEFAULT_LEGACY_SWEEP_MS = 5 * 60_000;
 
 /**
  * Runners on EC2: one instance per runner, launched with its JIT config in user data, IMDSv2
- * required and shutdown behaviour "terminate", tagged so `list` finds exactly this scale set's
- * instances. `create` walks the launch options (market → type → subnet) past capacity, quota and
- * throttling errors with backoff; every call has a timeout that aborts the request.
+ * required and shutdown behaviour "terminate", tagged with its deployment scope so `list` and
+ * `delete` never reach another deployment's instances, even one with the same scale set name.
  */
 export class Ec2Engine implements Engine {
   readonly type = "ec2";
   readonly #o: Ec2EngineOptions;
-  readonly #backoff: Ec2Backoff;
+  readonly #settings: CallSettings;
+  /** When the last look for unscoped instances succeeded, and whether it found any. */
+  #sweep: { at: number; found: boolean } | undefined;
 
   constructor(options: Ec2EngineOptions) {
     this.#o = options;
-    this.#backoff = options.backoff ?? DEFAULT_BACKOFF;
+    this.#settings = { region: options.config.region, callTimeout: options.config.callTimeout };
   }
 
   async create(request: MachineRequest, signal?: AbortSignal): Promise<Machine> {
-    const options = launchOptions(this.#o.config, request, this.#o.owner);
-    const failures: string[] = [];
-    const skipped = new Set<string>();
-    let last: ClassifiedError | undefined;
-    let throttles = 0;
-    for (const option of options) {
-      if (skipped.has(option.market) || skipped.has(poolKey(option))) continue;
-      if (last) await this.#pause(last.kind === "throttled" ? throttles - 1 : -1, signal);
-      const outcome = await this.#call(
-        "RunInstances",
-        {
-          "aws.ec2.instance_type": option.instanceType ?? "",
-          "aws.ec2.market": option.market,
-        },
-        async (s) => {
-          const out = await this.#o.api.runInstances(option.input, s);
-          const instance = out.Instances?.[0];
-          if (!instance?.InstanceId) throw new Error("RunInstances returned no instance");
-          return instance;
-        },
-        signal,
-        (instance) => ({
-          "scaleset.machine.id": instance.InstanceId ?? "",
-          "cloud.availability_zone": instance.Placement?.AvailabilityZone ?? "",
-        }),
-      );
-      if (outcome.ok) {
-        const machine = toMachine(outcome.value, this.#o.scaleSetName);
-        this.#o.logger.info(
-          {
-            machine: machine.id,
-            runner: request.runnerName,
-            instanceType: option.instanceType,
-            subnet: option.subnetId,
-            zone: machine.location,
-            market: option.market,
-            fallbacks: failures.length,
-          },
-          "instance launched",
-        );
-        return machine;
-      }
-      const error = outcome.error;
-      last = error;
-      const where = describeOption(option);
-      failures.push(`${where}: ${error.code}`);
-      switch (error.kind) {
-        case "capacity":
-        case "unsupported":
-          break;
-        case "throttled":
-          throttles++;
-          break;
-        case "quota":
-          skipped.add(poolKey(option)); // an account limit is the same in every subnet
-          break;
-        case "spot-exhausted":
-          skipped.add("spot");
-          break;
-        default:
-          throw ec2EngineError("RunInstances", error);
-      }
-      recordCapacityFallback("ec2", error.code);
-      this.#o.logger.info(
-        { runner: request.runnerName, option: where, code: error.code },
-        "launch option failed; trying the next",
-      );
-    }
-    throw new EngineError(
-      `EC2 RunInstances: no launch option succeeded (${failures.join("; ") || "none configured"})`,
-      { code: last?.code ?? "NO_LAUNCH_OPTION", retryable: last !== undefined },
+    const identity = { owner: this.#o.owner, deployment: this.#o.deployment };
+    const options = launchOptions(this.#o.config, request, identity);
+    return await launchInstance(
+      options,
+      request,
+      {
+        api: this.#o.api,
+        settings: this.#settings,
+        logger: this.#o.logger,
+        backoff: this.#o.backoff ?? DEFAULT_BACKOFF,
+        scaleSetName: this.#o.scaleSetName,
+      },
+      signal,
     );
   }
 
+  /**
+   * Terminates an instance only on proof that it is this scope's: its tags, read just before,
+   * say this deployment (or this scale set from before scopes). An instance that is gone, or
+   * already going, is success; one of another deployment is refused without a TerminateInstances.
+   */
   async delete(machineId: string, signal?: AbortSignal): Promise<void> {
-    const outcome = await this.#call(
+    const described = await ec2Call(
+      this.#settings,
+      "DescribeInstances",
+      { "scaleset.machine.id": machineId },
+      (s) => this.#o.api.describeInstancesById([machineId], s),
+      signal,
+    );
+    if (!described.ok) {
+      // NotFound: purged long ago (or, right after launch, not visible yet — then the next
+      // reconciliation lists it and deletes it again). Either way nothing to terminate now.
+      if (described.error.kind === "not-found") return;
+      throw ec2EngineError("DescribeInstances", described.error);
+    }
+    const instance = described.value.find((i) => i.InstanceId === machineId);
+    if (!instance || GOING.has(instance.State?.Name ?? "")) return;
+    if (scopeOf(instance, this.#scope()) === "foreign") throw this.#notInScope(instance);
+    const outcome = await ec2Call(
+      this.#settings,
       "TerminateInstances",
       { "scaleset.machine.id": machineId },
       (s) => this.#o.api.terminateInstances([machineId], s),
@@ -145,26 +103,45 @@ export class Ec2Engine implements Engine {
     throw ec2EngineError("TerminateInstances", outcome.error);
   }
 
+  /**
+   * This deployment's instances, by a filter on the scope tag (one DescribeInstances per
+   * reconcile, which returns nothing of other deployments), plus this scale set's instances
+   * without a scope tag from older versions. EC2 filters cannot say "tag absent", so those need a
+   * second query of the whole scale set name, kept client-side only when untagged. That sweep
+   * runs on the first list, on every list while it still finds some, and otherwise every
+   * `legacySweepMs`: such instances are only made by older versions, so after an upgrade they
+   * only go away — and the sweep would otherwise download every same-named deployment's
+   * instances on every reconcile.
+   */
   async list(signal?: AbortSignal): Promise<Machine[]> {
-    const filters: Filter[] = [
+    const base: Filter[] = [
       { Name: `tag:${MACHINE_LABELS.managedBy}`, Values: [MANAGED_BY] },
       { Name: `tag:${MACHINE_LABELS.scaleSet}`, Values: [this.#o.scaleSetName] },
       { Name: "instance-state-name", Values: LISTED_STATES },
     ];
-    const outcome = await this.#call(
-      "DescribeInstances",
-      {},
-      async (s) => {
-        const machines: Machine[] = [];
-        for await (const page of this.#o.api.describeInstances(filters, s)) {
-          for (const instance of page) machines.push(toMachine(instance, this.#o.scaleSetName));
-        }
-        return machines;
-      },
-      signal,
-    );
-    if (outcome.ok) return outcome.value;
-    throw ec2EngineError("DescribeInstances", outcome.error);
+    const scoped: Filter[] = [
+      ...base,
+      { Name: `tag:${MACHINE_LABELS.deployment}`, Values: [this.#o.deployment] },
+    ];
+    const now = Date.now();
+    const sweepDue =
+      this.#sweep === undefined ||
+      this.#sweep.found ||
+      now - this.#sweep.at >= (this.#o.legacySweepMs ?? DEFAULT_LEGACY_SWEEP_MS);
+    const [own, unscoped] = await Promise.all([
+      this.#describe(scoped, "own", signal),
+      sweepDue ? this.#describe(base, "unscoped", signal) : Promise.resolve([]),
+    ]);
+    if (sweepDue) {
+      this.#sweep = { at: now, found: unscoped.length > 0 };
+      if (unscoped.length > 0) {
+        this.#o.logger.info(
+          { count: unscoped.length },
+          "instances of this scale set without a deployment scope (from an older version)",
+        );
+      }
+    }
+    return [...own, ...unscoped].map((i) => toMachine(i, this.#o.scaleSetName));
   }
 
   async close(): Promise<void> {
@@ -172,44 +149,46 @@ export class Ec2Engine implements Engine {
     this.#o.api.destroy();
   }
 
-  /** One API call with its own timeout (which aborts the request) inside a client span. */
-  async #call<T>(
-    operation: string,
-    attributes: Attributes,
-    fn: (signal: AbortSignal) => Promise<T>,
-    callerSignal: AbortSignal | undefined,
-    resultAttributes?: (value: T) => Attributes,
-  ): Promise<Outcome<T>> {
-    const timeout = AbortSignal.timeout(this.#o.config.callTimeout);
-    const signal = callerSignal ? AbortSignal.any([callerSignal, timeout]) : timeout;
-    const base = ec2Attributes(this.#o.config.region, operation);
-    return await inSpan(`EC2.${operation}`, { ...base, ...attributes }, async () => {
-      try {
-        const value = await fn(signal);
-        return { ok: true, value, attributes: resultAttributes?.(value) } as const;
-      } catch (error) {
-        const classified = classifyEc2Error(error, callerSignal?.aborted === true);
-        return { ok: false, error: classified, errorCode: classified.code } as const;
-      }
-    });
+  /** Every instance matching `filters` whose tags put it in `want` (a check on EC2's filter). */
+  async #describe(
+    filters: Filter[],
+    want: "own" | "unscoped",
+    signal: AbortSignal | undefined,
+  ): Promise<Instance[]> {
+    const outcome = await ec2Call(
+      this.#settings,
+      "DescribeInstances",
+      {},
+      async (s) => {
+        const found: Instance[] = [];
+        for await (const page of this.#o.api.describeInstances(filters, s)) {
+          for (const instance of page) {
+            if (scopeOf(instance, this.#scope()) === want) found.push(instance);
+          }
+        }
+        return found;
+      },
+      signal,
+    );
+    if (outcome.ok) return outcome.value;
+    throw ec2EngineError("DescribeInstances", outcome.error);
   }
 
-  /** Waits before the next launch option; `throttle` < 0 means a capacity-type error. */
-  async #pause(throttle: number, signal: AbortSignal | undefined): Promise<void> {
-    const b = this.#backoff;
-    const base = throttle < 0 ? b.capacityMs : Math.min(b.maxMs, b.throttleBaseMs * 2 ** throttle);
-    try {
-      await sleep(Math.round(base * (0.5 + Math.random() / 2)), signal);
-    } catch {
-      throw new EngineError("EC2 RunInstances aborted", { code: "ABORTED", retryable: true });
-    }
+  #scope() {
+    return { scaleSetName: this.#o.scaleSetName, deployment: this.#o.deployment };
   }
-}
 
-function poolKey(option: LaunchOption): string {
-  return `${option.market}/${option.instanceType ?? "template"}`;
-}
-
-function describeOption(option: LaunchOption): string {
-  return `${option.instanceType ?? "template type"} in ${option.subnetId ?? "default subnet"} (${option.market})`;
+  #notInScope(instance: Instance): EngineError {
+    const tag = (key: string) => instance.Tags?.find((t) => t.Key === key)?.Value ?? "(none)";
+    return new EngineError(
+      `EC2 TerminateInstances refused: ${instance.InstanceId} is not this deployment's ` +
+        `(scaleset-managed-by=${tag(MACHINE_LABELS.managedBy)}, scaleset-scale-set=${tag(MACHINE_LABELS.scaleSet)}, ` +
+        `scaleset-deployment=${tag(MACHINE_LABELS.deployment)}; this is ${this.#o.deployment})`,
+      {
+        code: "NOT_IN_SCOPE",
+        retryable: false,
+        fix: "Another deployment (or something else) owns this instance; scaleset leaves it alone. If two deployments share a deployment name by mistake, give each its own `deployment:`.",
+      },
+    );
+  }
 }

@@ -1,19 +1,25 @@
 import { EngineError } from "../engine.js";
+import { ec2ErrorRule } from "./error-codes.js";
 
 /**
  * How the engine reacts to an EC2 error. EC2 reports failures by code (`name` on the SDK's
- * exception); the HTTP status alone is not enough (InsufficientInstanceCapacity is a 500).
+ * exception); the HTTP status alone is not enough (InsufficientInstanceCapacity is a 500,
+ * InsufficientFreeAddressesInSubnet a 400).
  */
 export type Ec2ErrorKind =
   /** No capacity for this type in this AZ: try the next subnet or type. */
   | "capacity"
+  /** The subnet has no free IPv4 address: skip it for every type (addresses free up later). */
+  | "subnet-full"
+  /** The subnet does not exist: skip it for every type; a config error, so not retryable. */
+  | "subnet-invalid"
   /** An account limit for this type's family: skip the other subnets of this type. */
   | "quota"
-  /** No spot at all for this account (or this price): go on demand. */
+  /** No spot at all for this account: go on demand. */
   | "spot-exhausted"
   /** The type is not offered in this AZ: try the next subnet or type. */
   | "unsupported"
-  /** API rate limit: back off, then carry on with the next option. */
+  /** API rate limit (per account and region): back off, then try the same option again. */
   | "throttled"
   /** The instance is gone already (delete is idempotent). */
   | "not-found"
@@ -30,31 +36,11 @@ export interface ClassifiedError {
   retryable: boolean;
   /** EC2's own message, shortened; EC2 never echoes user data in it. */
   detail: string;
+  /** What the operator can do about it. */
+  fix?: string;
   status?: number;
   requestId?: string;
 }
-
-const KINDS: Record<string, Ec2ErrorKind> = {
-  InsufficientInstanceCapacity: "capacity",
-  InsufficientHostCapacity: "capacity",
-  InsufficientCapacity: "capacity",
-  InsufficientSpotCapacity: "capacity",
-  SpotMaxPriceTooLow: "capacity",
-  InstanceLimitExceeded: "quota",
-  VcpuLimitExceeded: "quota",
-  MaxSpotInstanceCountExceeded: "spot-exhausted",
-  Unsupported: "unsupported",
-  RequestLimitExceeded: "throttled",
-  Throttling: "throttled",
-  ThrottlingException: "throttled",
-  "InvalidInstanceID.NotFound": "not-found",
-  InternalError: "transient",
-  InternalFailure: "transient",
-  ServiceUnavailable: "transient",
-  Unavailable: "transient",
-  RequestTimeout: "transient",
-  RequestTimeoutException: "transient",
-};
 
 /** Node socket errors (no HTTP response at all). */
 const NETWORK = /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|ECONNABORTED)$/;
@@ -67,12 +53,25 @@ interface SdkLikeError {
   $metadata?: { httpStatusCode?: number; requestId?: string };
 }
 
-export function classifyEc2Error(error: unknown, callerAborted = false): ClassifiedError {
+/** Where the error happened, for fix texts that name the action and the region. */
+export interface ErrorSite {
+  operation: string;
+  region: string;
+}
+
+export function classifyEc2Error(
+  error: unknown,
+  site: ErrorSite,
+  callerAborted = false,
+): ClassifiedError {
   const e = (typeof error === "object" && error !== null ? error : {}) as SdkLikeError;
   const name = typeof e.name === "string" ? e.name : "Error";
   const nodeCode = typeof e.code === "string" ? e.code : undefined;
   const status = e.$metadata?.httpStatusCode;
-  const detail = shorten(typeof e.message === "string" ? e.message : String(error));
+  const message = typeof e.message === "string" ? e.message : String(error);
+  // The encoded authorization message is what `aws sts decode-authorization-message` needs
+  // whole; it holds the request's context (action, resource, condition keys), never user data.
+  const detail = shorten(message, name === "UnauthorizedOperation" ? 8000 : 300);
   const base = { detail, status, requestId: e.$metadata?.requestId };
   if (callerAborted) return { ...base, code: "ABORTED", kind: "aborted", retryable: true };
   if (name === "AbortError" || name === "TimeoutError") {
@@ -81,12 +80,17 @@ export function classifyEc2Error(error: unknown, callerAborted = false): Classif
   if (nodeCode && NETWORK.test(nodeCode)) {
     return { ...base, code: nodeCode, kind: "transient", retryable: true };
   }
-  const known = KINDS[name];
-  if (known) return { ...base, code: name, kind: known, retryable: known !== "fatal" };
-  if (name.startsWith("InvalidInstanceID.")) {
-    return { ...base, code: name, kind: "fatal", retryable: false };
+  const rule = ec2ErrorRule(name);
+  if (rule) {
+    return {
+      ...base,
+      code: name,
+      kind: rule.kind,
+      retryable: rule.retryable,
+      fix: rule.fix?.(site),
+    };
   }
-  // Anything else: a server fault may pass, a client fault (bad AMI, no permission) will not.
+  // Anything else: a server fault may pass, a client fault (bad parameter, no permission) will not.
   const serverFault = e.$fault === "server" || (status !== undefined && status >= 500);
   const code = name === "Error" || name === "Unknown" ? `HTTP_${status ?? "ERROR"}` : name;
   return { ...base, code, kind: serverFault ? "transient" : "fatal", retryable: serverFault };
@@ -100,10 +104,11 @@ export function ec2EngineError(operation: string, c: ClassifiedError): EngineErr
   return new EngineError(`EC2 ${operation} failed: ${c.code}: ${c.detail}${where}`, {
     code: c.code,
     retryable: c.retryable,
+    fix: c.fix,
   });
 }
 
-function shorten(text: string): string {
+function shorten(text: string, max: number): string {
   const oneLine = text.replace(/\s+/g, " ").trim();
-  return oneLine.length > 300 ? `${oneLine.slice(0, 300)}…` : oneLine;
+  return oneLine.length > max ? `${oneLine.slice(0, max)}…` : oneLine;
 }

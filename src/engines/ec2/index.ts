@@ -5,21 +5,28 @@ import { createEc2Api } from "./client.js";
 import { type Ec2Backoff, Ec2Engine } from "./ec2-engine.js";
 
 export { createEc2Api, type Ec2Api } from "./client.js";
-export { DEFAULT_BACKOFF, type Ec2Backoff, Ec2Engine } from "./ec2-engine.js";
+export {
+  DEFAULT_BACKOFF,
+  DEFAULT_LEGACY_SWEEP_MS,
+  type Ec2Backoff,
+  Ec2Engine,
+} from "./ec2-engine.js";
 export { JIT_USER_DATA_MARKER, jitUserData } from "./user-data.js";
 
 /** `engine.type: ec2`. Loads the AWS SDK on first use (see client.ts). */
 export async function createEc2Engine(
   config: Ec2EngineConfig,
   context: EngineContext,
-  tuning: { backoff?: Ec2Backoff } = {},
+  tuning: { backoff?: Ec2Backoff; legacySweepMs?: number } = {},
 ): Promise<Engine> {
   return new Ec2Engine({
     config: config.ec2,
     scaleSetName: context.scaleSetName,
     owner: context.owner,
+    deployment: context.deployment,
     logger: context.logger,
     api: await createEc2Api(config.ec2),
     backoff: tuning.backoff,
+    legacySweepMs: tuning.legacySweepMs,
   });
 }

@@ -18,11 +18,17 @@ export interface LaunchOption {
   input: RunInstancesCommandInput;
 }
 
+/** Who launches: the process (`owner`) and the deployment scope its instances belong to. */
+export interface LaunchIdentity {
+  owner: string;
+  deployment: string;
+}
+
 /** Tags written at create on the instance and its volumes, so IAM policies can require them. */
 export function machineTags(
   config: Ec2EngineConfig["ec2"],
   request: MachineRequest,
-  owner: string,
+  identity: LaunchIdentity,
   now: Date,
 ): Tag[] {
   const tags: Record<string, string> = {
@@ -31,7 +37,8 @@ export function machineTags(
     [MACHINE_LABELS.managedBy]: MANAGED_BY,
     [MACHINE_LABELS.scaleSet]: request.scaleSetName,
     [MACHINE_LABELS.runner]: request.runnerName,
-    [MACHINE_LABELS.owner]: owner,
+    [MACHINE_LABELS.owner]: identity.owner,
+    [MACHINE_LABELS.deployment]: identity.deployment,
   };
   tags[EXPIRES_AT_TAG] = new Date(now.getTime() + config.maxRunDuration).toISOString();
   return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
@@ -44,7 +51,7 @@ export function machineTags(
 export function launchOptions(
   config: Ec2EngineConfig["ec2"],
   request: MachineRequest,
-  owner: string,
+  identity: LaunchIdentity,
   now = new Date(),
 ): LaunchOption[] {
   const markets: Market[] = config.spot
@@ -54,7 +61,7 @@ export function launchOptions(
     : ["on-demand"];
   const types = config.instanceTypes.length > 0 ? config.instanceTypes : [undefined];
   const subnets = config.subnetIds.length > 0 ? config.subnetIds : [undefined];
-  const shared = sharedInput(config, request, owner, now);
+  const shared = sharedInput(config, request, identity, now);
   const options: LaunchOption[] = [];
   for (const market of markets) {
     for (const instanceType of types) {
@@ -87,10 +94,10 @@ export function launchOptions(
 function sharedInput(
   config: Ec2EngineConfig["ec2"],
   request: MachineRequest,
-  owner: string,
+  identity: LaunchIdentity,
   now: Date,
 ): RunInstancesCommandInput {
-  const tags = machineTags(config, request, owner, now);
+  const tags = machineTags(config, request, identity, now);
   const template = config.launchTemplate;
   return {
     MinCount: 1,

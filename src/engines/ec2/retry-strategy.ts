@@ -5,6 +5,7 @@
  * stays idempotent — is the right move. Capacity, quota and throttling errors go straight to the
  * engine, which backs off and falls through to the next instance type, subnet or market.
  */
+import { isEngineHandled } from "./error-codes.js";
 
 /** The parts of the SDK's RetryStrategyV2 contract this strategy uses (structurally typed). */
 interface RetryToken {
@@ -16,22 +17,6 @@ interface RetryErrorInfo {
   error?: unknown;
   errorType: "TRANSIENT" | "THROTTLING" | "SERVER_ERROR" | "CLIENT_ERROR";
 }
-
-/** EC2 codes the engine handles itself, whatever HTTP status they arrive with. */
-const ENGINE_HANDLED = new Set([
-  "InsufficientInstanceCapacity",
-  "InsufficientHostCapacity",
-  "InsufficientCapacity",
-  "InstanceLimitExceeded",
-  "VcpuLimitExceeded",
-  "MaxSpotInstanceCountExceeded",
-  "SpotMaxPriceTooLow",
-  "InsufficientSpotCapacity",
-  "Unsupported",
-  "RequestLimitExceeded",
-  "Throttling",
-  "ThrottlingException",
-]);
 
 function token(retryCount: number, delayMs: number): RetryToken {
   return { getRetryCount: () => retryCount, getRetryDelay: () => delayMs };
@@ -53,7 +38,7 @@ export class TransportRetryStrategy {
   async refreshRetryTokenForRetry(previous: RetryToken, info: RetryErrorInfo): Promise<RetryToken> {
     const attempts = previous.getRetryCount() + 1;
     const name = (info.error as { name?: unknown } | undefined)?.name;
-    const engineHandled = typeof name === "string" && ENGINE_HANDLED.has(name);
+    const engineHandled = typeof name === "string" && isEngineHandled(name);
     const transport = info.errorType === "TRANSIENT" || info.errorType === "SERVER_ERROR";
     if (attempts >= this.maxAttempts || engineHandled || !transport) {
       // Throwing tells the SDK to give up; it then rethrows the original error.

@@ -1,7 +1,8 @@
-import { Ec2SimError } from "./errors.js";
+import { catalogueError, Ec2SimError } from "./errors.js";
 import type { Ec2SimFaults } from "./faults.js";
 import { matchesFilters, validateFilters } from "./filters.js";
 import { Fleet } from "./fleet.js";
+import type { PolicyDocument } from "./iam-policy.js";
 import { instanceXml, type SimInstance, stateXml } from "./instance.js";
 import { indexedStructs, indexedValues, type QueryParams, struct } from "./query.js";
 import { el, itemSet, node } from "./xml.js";
@@ -16,6 +17,8 @@ export interface ActionContext {
   pageLimit: number;
   /** ClientToken → instance id, for idempotent RunInstances. */
   clientTokens: Map<string, string>;
+  /** Access key id → IAM policy; unset: no authorization beyond a signature. */
+  iam?: Record<string, PolicyDocument>;
 }
 
 /** Body of the `<ActionResponse>` element, or a thrown Ec2SimError. */
@@ -90,7 +93,7 @@ const runInstances: ActionHandler = (params, ctx) => {
   const subnetId = params.SubnetId;
   const zone = subnetId ? ctx.subnets?.[subnetId] : `${ctx.region}a`;
   if (subnetId && ctx.subnets && zone === undefined) {
-    throw new Ec2SimError("InvalidSubnetID.NotFound", `The subnet ID '${subnetId}' does not exist`);
+    throw catalogueError("InvalidSubnetID.NotFound", { subnetId });
   }
   const availabilityZone = zone ?? `${ctx.region}a`;
   const marketOptions = struct(params, "InstanceMarketOptions");
@@ -115,7 +118,14 @@ const runInstances: ActionHandler = (params, ctx) => {
   const userData = decodeUserData(params.UserData);
   const tags = tagSpecifications(params);
 
-  const fault = ctx.faults.takeLaunchFault({ instanceType, subnetId, availabilityZone, market });
+  const otherZones = regionZones(ctx).filter((z) => z !== availabilityZone);
+  const fault = ctx.faults.takeLaunchFault({
+    instanceType,
+    subnetId,
+    availabilityZone,
+    market,
+    otherZones,
+  });
   if (fault) throw fault;
 
   const instance: SimInstance = {
@@ -146,6 +156,14 @@ const runInstances: ActionHandler = (params, ctx) => {
   if (token) ctx.clientTokens.set(token, instance.id);
   return reservationXml([instance], ctx);
 };
+
+/** The AZs the fake's subnets are in (EC2 names the others in capacity messages). */
+function regionZones(ctx: ActionContext): string[] {
+  const zones = ctx.subnets
+    ? Object.values(ctx.subnets)
+    : ["a", "b", "c"].map((z) => ctx.region + z);
+  return [...new Set(zones)].sort();
+}
 
 function knownInstances(ids: string[], ctx: ActionContext): SimInstance[] {
   const malformed = ids.find((id) => !INSTANCE_ID.test(id));

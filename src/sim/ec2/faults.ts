@@ -1,8 +1,8 @@
-import { DEFAULT_MESSAGES, Ec2SimError } from "./errors.js";
+import { catalogueError, type Ec2SimError, knownCode } from "./errors.js";
 
 /** Fails launches that match: a stockout of one type, one subnet or AZ, or the spot market. */
 export interface LaunchFaultRule {
-  /** EC2 code to answer with; InsufficientInstanceCapacity unless set. */
+  /** EC2 code to answer with (one of EC2_ERRORS); InsufficientInstanceCapacity unless set. */
   code?: string;
   instanceType?: string;
   subnetId?: string;
@@ -17,16 +17,20 @@ export interface LaunchContext {
   subnetId?: string;
   availabilityZone: string;
   market: "spot" | "on-demand";
+  /** The region's other AZs, which EC2 names in capacity messages. */
+  otherZones: string[];
 }
 
 interface ApiFault {
   action?: string;
   code: string;
-  status?: number;
   times: number;
 }
 
-/** Fault injection for the EC2 fake. Every field can be changed while the fake runs. */
+/**
+ * Fault injection for the EC2 fake. Every field can be changed while the fake runs. Codes must be
+ * in EC2_ERRORS: each is answered with the HTTP status and wording EC2 uses for it.
+ */
 export class Ec2SimFaults {
   readonly launchRules: LaunchFaultRule[] = [];
   readonly #api: ApiFault[] = [];
@@ -35,14 +39,15 @@ export class Ec2SimFaults {
   /** The next n requests are never processed nor answered: the client must time out. */
   hangRequests = 0;
 
-  /** Launches matching `rule` fail (capacity, quota, spot, unsupported). */
+  /** Launches matching `rule` fail (capacity, quota, spot, unsupported, subnet full…). */
   failLaunches(rule: LaunchFaultRule): void {
+    if (rule.code) knownCode(rule.code);
     this.launchRules.push({ ...rule });
   }
 
   /** The next `times` requests (of `action`, or any) fail with `code`. */
-  failNext(code: string, times = 1, opts: { action?: string; status?: number } = {}): void {
-    this.#api.push({ code, times, action: opts.action, status: opts.status });
+  failNext(code: string, times = 1, opts: { action?: string } = {}): void {
+    this.#api.push({ code: knownCode(code), times, action: opts.action });
   }
 
   /** The next `times` requests get `503 RequestLimitExceeded`. */
@@ -63,7 +68,7 @@ export class Ec2SimFaults {
     if (!fault) return undefined;
     fault.times--;
     if (fault.times === 0) this.#api.splice(this.#api.indexOf(fault), 1);
-    return new Ec2SimError(fault.code, DEFAULT_MESSAGES[fault.code] ?? fault.code, fault.status);
+    return catalogueError(fault.code, { action });
   }
 
   /** Consumes and returns the launch fault for this launch, if any. */
@@ -78,11 +83,9 @@ export class Ec2SimFaults {
     );
     if (!rule) return undefined;
     if (rule.times !== undefined) rule.times--;
-    const code = rule.code ?? "InsufficientInstanceCapacity";
-    const message =
-      code === "InsufficientInstanceCapacity"
-        ? `We currently do not have sufficient ${launch.instanceType} capacity in the Availability Zone you requested (${launch.availabilityZone}).`
-        : (DEFAULT_MESSAGES[code] ?? code);
-    return new Ec2SimError(code, message);
+    return catalogueError(rule.code ?? "InsufficientInstanceCapacity", {
+      action: "RunInstances",
+      ...launch,
+    });
   }
 }

@@ -70,6 +70,23 @@ export class Fleet {
     }
   }
 
+  /** StopInstances from outside (an operator, a scheduled retirement): stopped whatever the behaviour. */
+  stopFromOutside(instance: SimInstance): void {
+    if (instance.state !== "running" && instance.state !== "pending") return;
+    this.#powerOff(instance);
+    this.#transition(instance, "stopping", "stopped", "Client.UserInitiatedShutdown");
+  }
+
+  /**
+   * The guest froze (kernel hang, wedged init): nothing inside runs any more — not the runner,
+   * not the scheduled power-off — and EC2, which only sees the hypervisor, keeps it running.
+   */
+  hang(instance: SimInstance): void {
+    if (instance.state !== "running") return;
+    instance.vm = "hung";
+    this.#power.get(instance.id)?.abort(new Error("guest hung"));
+  }
+
   stop(): void {
     this.#stopped = true;
     for (const timer of this.#timers) clearTimeout(timer);
@@ -108,7 +125,7 @@ export class Fleet {
     const at = Date.parse(expiresAt);
     if (Number.isNaN(at)) return;
     this.#after(Math.max(0, at - Date.now()), () => {
-      if (instance.state !== "running") return;
+      if (instance.state !== "running" || instance.vm === "hung") return;
       instance.vm = "expired";
       this.shutdownFromInside(instance);
     });

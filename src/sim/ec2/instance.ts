@@ -18,7 +18,7 @@ const STATE_CODES: Record<InstanceStateName, number> = {
 };
 
 /** What the simulated VM did with its user data (the runner AMI's boot service, simulated). */
-export type VmActivity = "booting" | "runner" | "idle" | "exited" | "expired" | "off";
+export type VmActivity = "booting" | "runner" | "idle" | "exited" | "expired" | "hung" | "off";
 
 /** One simulated instance: what RunInstances asked for, and where it is in its life. */
 export interface SimInstance {

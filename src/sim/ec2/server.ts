@@ -4,9 +4,11 @@ import type { AddressInfo } from "node:net";
 import { readBodyText } from "../read-body.js";
 import { runSimulatedRunner } from "../runner.js";
 import { ACTIONS, type ActionContext } from "./actions.js";
-import { Ec2SimError } from "./errors.js";
+import { authorize } from "./authorize.js";
+import { catalogueError, Ec2SimError } from "./errors.js";
 import { Ec2SimFaults } from "./faults.js";
 import { Fleet, type VmRunner } from "./fleet.js";
+import { type PolicyDocument, validatePolicy } from "./iam-policy.js";
 import type { SimInstance } from "./instance.js";
 import { parseQuery, type QueryParams } from "./query.js";
 import { errorDocument, responseDocument } from "./xml.js";
@@ -25,6 +27,12 @@ export interface Ec2SimOptions {
   runVm?: VmRunner;
   onVmError?: (instanceId: string, error: unknown) => void;
   port?: number;
+  /**
+   * Access key id → that identity's IAM policy. When set, every request is authorized like EC2
+   * does (see authorize.ts) and an access key not listed is AuthFailure; unset, anything signed
+   * may do anything.
+   */
+  iam?: Record<string, PolicyDocument>;
 }
 
 export interface RecordedRequest {
@@ -32,6 +40,8 @@ export interface RecordedRequest {
   params: QueryParams;
   /** Region in the request's SigV4 credential scope (the signature itself is not checked). */
   signedRegion?: string;
+  /** Access key id in the SigV4 credential scope. */
+  accessKeyId?: string;
   /** `amz-sdk-request` header: which SDK attempt this was. */
   sdkAttempt?: string;
   status?: number;
@@ -50,14 +60,18 @@ export interface Ec2Sim {
   /** Instances that are not terminated (shutting-down counts: it is still going away). */
   liveInstances(): SimInstance[];
   requests(action?: string): RecordedRequest[];
-  /** The instance's OS powered off (spot interruption, an operator, a crash). */
+  /** The instance's OS powered off (`poweroff` in the guest): terminates or stops it as launched. */
   shutdownFromInside(instanceId: string): void;
+  /** Stopped from outside the guest (StopInstances by an operator, a scheduled retirement). */
+  stopFromOutside(instanceId: string): void;
+  /** The guest froze: its runner and its scheduled power-off never run; EC2 sees it running. */
+  hangGuest(instanceId: string): void;
   waitFor(predicate: (sim: Ec2Sim) => boolean, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
 const AUTHORIZATION =
-  /^AWS4-HMAC-SHA256 Credential=[^/\s]+\/\d{8}\/([^/\s]+)\/ec2\/aws4_request, ?SignedHeaders=[^,\s]+, ?Signature=[0-9a-f]{64}$/;
+  /^AWS4-HMAC-SHA256 Credential=([^/\s]+)\/\d{8}\/([^/\s]+)\/ec2\/aws4_request, ?SignedHeaders=[^,\s]+, ?Signature=[0-9a-f]{64}$/;
 const MAX_BODY = 1024 * 1024;
 
 /**
@@ -76,6 +90,7 @@ export async function startEc2Sim(options: Ec2SimOptions = {}): Promise<Ec2Sim> 
     runVm: options.runVm ?? runSimulatedRunner,
     onVmError: options.onVmError,
   });
+  for (const policy of Object.values(options.iam ?? {})) validatePolicy(policy);
   const ctx: ActionContext = {
     fleet,
     faults,
@@ -84,6 +99,7 @@ export async function startEc2Sim(options: Ec2SimOptions = {}): Promise<Ec2Sim> 
     subnets: options.subnets,
     pageLimit: options.pageLimit ?? 1000,
     clientTokens: new Map(),
+    iam: options.iam,
   };
   const log: RecordedRequest[] = [];
 
@@ -105,6 +121,14 @@ export async function startEc2Sim(options: Ec2SimOptions = {}): Promise<Ec2Sim> 
     shutdownFromInside(instanceId) {
       const instance = fleet.byId.get(instanceId);
       if (instance) fleet.shutdownFromInside(instance);
+    },
+    stopFromOutside(instanceId) {
+      const instance = fleet.byId.get(instanceId);
+      if (instance) fleet.stopFromOutside(instance);
+    },
+    hangGuest(instanceId) {
+      const instance = fleet.byId.get(instanceId);
+      if (instance) fleet.hang(instance);
     },
     async waitFor(predicate, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
@@ -135,7 +159,8 @@ async function handle(
   const record: RecordedRequest = {
     action: params.Action ?? "",
     params,
-    signedRegion: auth?.[1],
+    accessKeyId: auth?.[1],
+    signedRegion: auth?.[2],
     sdkAttempt: header(req, "amz-sdk-request"),
     abandoned: false,
     at: new Date(),
@@ -181,12 +206,8 @@ function dispatch(
 ): string {
   if (body === undefined)
     throw new Ec2SimError("InvalidParameterValue", "Request body too large", 413);
-  if (!signed) {
-    throw new Ec2SimError(
-      "AuthFailure",
-      "AWS was not able to validate the provided access credentials",
-    );
-  }
+  const policy = ctx.iam?.[record.accessKeyId ?? ""];
+  if (!signed || (ctx.iam && !policy)) throw catalogueError("AuthFailure");
   const handler = ACTIONS[record.action];
   if (!handler) {
     throw new Ec2SimError(
@@ -202,6 +223,9 @@ function dispatch(
   }
   const fault = ctx.faults.takeApiFault(record.action);
   if (fault) throw fault;
+  if (policy) {
+    authorize({ accessKeyId: record.accessKeyId ?? "", policy }, record.action, record.params, ctx);
+  }
   return handler(record.params, ctx);
 }
 

@@ -1,0 +1,122 @@
+import { Writable } from "node:stream";
+import { afterEach, describe, expect, it } from "vitest";
+import { statusCommand } from "../../src/cli/status.js";
+import { formatAge, renderStatus } from "../../src/cli/status-render.js";
+import { eventually, SCALE_SET, type Stack, startStack } from "../e2e/harness.js";
+
+class Capture extends Writable {
+  text = "";
+  isTTY = false;
+  override _write(chunk: Buffer, _enc: string, done: () => void): void {
+    this.text += chunk.toString();
+    done();
+  }
+}
+
+let stack: Stack | undefined;
+afterEach(async () => {
+  await stack?.stop();
+  stack = undefined;
+});
+
+describe("scaleset status", () => {
+  it("prints a running scaler's scale sets: listener, jobs, runners and creates", async () => {
+    stack = await startStack({ bootDelay: "1s" });
+    const app = await stack.startApp();
+    await eventually("polling", () => app.ready().ready);
+    stack.sim.enqueueJobs(SCALE_SET, 3, { durationMs: 60_000 });
+    await eventually(
+      "three busy",
+      () => app.status().scalesets[0]?.scaler?.runners.busy === 3,
+      20_000,
+    );
+    const out = new Capture();
+    expect(await statusCommand({ url: app.url ?? "" }, out)).toBe(0);
+    const lines = out.text.split("\n");
+    expect(lines[0]).toMatch(/^scaleset \S+ · owner \S+ · up \d+s$/);
+    expect(out.text).toContain(`${SCALE_SET} (sim)`);
+    expect(lines.find((l) => l.trim().startsWith("listener"))).toMatch(
+      /polling · session open · last poll \d+s ago/,
+    );
+    expect(lines.find((l) => l.trim().startsWith("jobs"))).toMatch(
+      /waiting 0 · running 3 · done 0/,
+    );
+    expect(lines.find((l) => l.trim().startsWith("runners"))).toContain("busy 3");
+    expect(lines.find((l) => l.trim().startsWith("creates"))).toContain("ok");
+
+    const json = new Capture();
+    expect(await statusCommand({ url: app.url ?? "", json: true }, json)).toBe(0);
+    expect(JSON.parse(json.text).scalesets[0].name).toBe(SCALE_SET);
+  });
+
+  it("exits 1 with one clear line when nothing answers", async () => {
+    const out = new Capture();
+    const errors: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string) => {
+      errors.push(String(chunk));
+      return true;
+    }) as typeof process.stderr.write;
+    try {
+      expect(await statusCommand({ url: "http://127.0.0.1:1" }, out)).toBe(1);
+    } finally {
+      process.stderr.write = write;
+    }
+    expect(out.text).toBe("");
+    expect(errors.join("")).toMatch(/no scaler answers at http:\/\/127\.0\.0\.1:1 .*--url/);
+  });
+
+  it("shows a create backoff with its cause and fix, and stopped machines", () => {
+    const now = Date.parse("2026-12-04T12:00:00Z");
+    const text = renderStatus(
+      {
+        version: "1.2.3",
+        owner: "host-1",
+        startedAt: "2026-12-04T10:00:00Z",
+        scalesets: [
+          {
+            name: "gpu",
+            engine: "gcp",
+            listener: {
+              phase: "polling",
+              sessionId: "s",
+              lastPollAt: now - 3_000,
+              statistics: { totalAssignedJobs: 5, totalRunningJobs: 1 },
+            },
+            scaler: {
+              desired: 5,
+              runners: { pending: 0, booting: 1, idle: 0, busy: 1, deleting: 0 },
+              stoppedMachines: 2,
+              jobsCompleted: 7,
+              createBackoff: {
+                blockedForMs: 45_000,
+                consecutiveFailures: 3,
+                consecutiveBootFailures: 0,
+                lastFailure: {
+                  code: "PERMISSION_DENIED",
+                  message: "denied",
+                  fix: "grant compute.instances.create",
+                  at: now - 10_000,
+                },
+              },
+            },
+          },
+        ],
+      },
+      now,
+    );
+    expect(text).toContain("scaleset 1.2.3 · owner host-1 · up 2h 00m");
+    expect(text).toContain("waiting 4 · running 1 · done 7");
+    expect(text).toContain("stopped   2 machines powered off");
+    expect(text).toContain("backing off, next try in 45s · 3 failed creates");
+    expect(text).toContain("PERMISSION_DENIED (10s ago): denied");
+    expect(text).toContain("fix       grant compute.instances.create");
+  });
+
+  it("formats ages compactly", () => {
+    expect(formatAge(3_400)).toBe("3s");
+    expect(formatAge(245_000)).toBe("4m 05s");
+    expect(formatAge(2 * 3_600_000 + 13 * 60_000)).toBe("2h 13m");
+    expect(formatAge(76 * 3_600_000)).toBe("3d 4h");
+  });
+});
