@@ -5,6 +5,7 @@ import type { CreateBackoffSnapshot } from "./create-backoff.js";
 import type { ScalerObserver, ScalerTracing } from "./events.js";
 import type { ScalerGitHubApi } from "./provision.js";
 import type { RunnerState } from "./runner-record.js";
+import type { ScheduleWindow } from "./schedule.js";
 
 export interface ScalerOptions {
   scaleSetId: number;
@@ -12,6 +13,8 @@ export interface ScalerOptions {
   labels: readonly string[];
   minRunners: number;
   maxRunners: number;
+  /** Windows of the week with a higher minimum (warm pools); evaluated on every tick. */
+  schedules?: readonly ScheduleWindow[];
   idleTimeoutMs: number;
   bootTimeoutMs: number;
   maxLifetimeMs: number;
@@ -41,6 +44,8 @@ export interface ScaleHandler {
 export interface ScalerSnapshot {
   scaleSetId: number;
   desired: number;
+  /** The minimum in force now (a schedule window's, or `min_runners`). */
+  minRunners: number;
   totalAssignedJobs: number;
   runners: Record<RunnerState, number>;
   createQueue: number;

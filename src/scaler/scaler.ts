@@ -16,6 +16,7 @@ import {
   type RunnerState,
 } from "./runner-record.js";
 import { RunnerTable } from "./runner-table.js";
+import { minRunnersAt } from "./schedule.js";
 import {
   removeGhostRegistration,
   type TeardownDeps,
@@ -117,6 +118,7 @@ export class Scaler implements ScaleHandler {
     return {
       scaleSetId: this.#scaleSetId,
       desired: this.#target(),
+      minRunners: this.#minRunners(),
       totalAssignedJobs: this.#assigned,
       runners: countByState(this.#runners.values()),
       createQueue: this.#creates.queued + this.#creates.active,
@@ -243,7 +245,15 @@ export class Scaler implements ScaleHandler {
   }
 
   #target(): number {
-    return desiredRunnerCount(this.#o.minRunners, this.#o.maxRunners, this.#assigned);
+    return desiredRunnerCount(this.#minRunners(), this.#o.maxRunners, this.#assigned);
+  }
+
+  /** `min_runners`, or a schedule window's while one is active. */
+  #minRunners(): number {
+    const windows = this.#o.schedules;
+    return windows?.length
+      ? minRunnersAt(this.#o.minRunners, windows, this.#now())
+      : this.#o.minRunners;
   }
 
   #evaluate(): void {

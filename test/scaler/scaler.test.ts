@@ -194,3 +194,43 @@ describe("Scaler", () => {
     expect(github.runners.has(jit.runner.id)).toBe(true);
   });
 });
+
+describe("Scaler with a schedule (warm pool)", () => {
+  it("grows the pool at the window's start, shrinks it after its end, and never touches a busy runner", async () => {
+    let now = Date.parse("2026-12-07T08:59:00Z"); // a Monday
+    const { scaler, engine, github } = await makeScaler({
+      now: () => now,
+      idleTimeoutMs: 60_000,
+      schedules: [
+        {
+          days: ["mon", "tue", "wed", "thu", "fri"],
+          fromMinute: 540,
+          toMinute: 1080,
+          timeZone: "UTC",
+          minRunners: 3,
+        },
+      ],
+    });
+    await new Promise((r) => setTimeout(r, 60)); // a few ticks before the window
+    expect(engine.requests).toHaveLength(0);
+    expect(scaler.snapshot().minRunners).toBe(0);
+
+    now = Date.parse("2026-12-07T09:00:00Z");
+    await until(() => engine.machines.size === 3);
+    expect(scaler.snapshot().minRunners).toBe(3);
+    const busy = engine.requests[0]?.runnerName ?? "";
+    const busyId = [...github.runners.values()].find((r) => r.name === busy)?.id ?? 0;
+    github.busyIds.add(busyId);
+    scaler.handleJobStarted(started(busy, busyId));
+
+    now = Date.parse("2026-12-07T17:59:00Z");
+    await new Promise((r) => setTimeout(r, 60));
+    expect(engine.machines.size).toBe(3); // still inside the window
+
+    now = Date.parse("2026-12-07T18:00:00Z");
+    await until(() => engine.machines.size === 1);
+    expect([...engine.machines.values()].map((m) => m.runnerName)).toEqual([busy]);
+    expect(scaler.snapshot().runners.busy).toBe(1);
+    expect(scaler.snapshot().minRunners).toBe(0);
+  });
+});
