@@ -1,8 +1,10 @@
 import type { Logger } from "pino";
 import {
   ConfigError,
+  type ConfigNotice,
   type LoadConfigOptions,
-  loadConfig,
+  type LoadedConfig,
+  loadConfigWithNotices,
   pickConfigOverrides,
   type ScalesetConfig,
 } from "../config/index.js";
@@ -20,9 +22,9 @@ export const CONFIG_ERROR_EXIT = 2;
 export async function loadCommandConfig(
   args: Record<string, unknown>,
   options: Omit<LoadConfigOptions, "path" | "overrides"> = {},
-): Promise<ScalesetConfig | number> {
+): Promise<LoadedConfig | number> {
   try {
-    return await loadConfig({
+    return await loadConfigWithNotices({
       path: args.config === undefined ? undefined : String(args.config),
       overrides: pickConfigOverrides(args),
       ...options,
@@ -51,4 +53,9 @@ export async function startObservability(
   });
   telemetry.useLogger(logger);
   return { telemetry, logger };
+}
+
+/** Logs the config's start-up notices once (a paused scale set, plain http, a readable secret). */
+export function logNotices(logger: Logger, notices: readonly ConfigNotice[]): void {
+  for (const notice of notices) logger[notice.level](notice.fields, notice.message);
 }

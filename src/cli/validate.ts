@@ -6,10 +6,15 @@ import { loadCommandConfig } from "./bootstrap.js";
  * runner group exists. Reads only: nothing is created on GitHub or in the cloud.
  */
 export async function validateCommand(args: Record<string, unknown>): Promise<number> {
-  const config = await loadCommandConfig(args);
-  if (typeof config === "number") return config;
+  const loaded = await loadCommandConfig(args);
+  if (typeof loaded === "number") return loaded;
+  const { config, notices } = loaded;
   const out = (line: string) => process.stdout.write(`${line}\n`);
   out(`config: ok (${config.scalesets.length} scale set(s))`);
+  for (const notice of notices) {
+    const detail = Object.entries(notice.fields).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
+    process.stderr.write(`${notice.level}: ${notice.message} (${detail.join(" ")})\n`);
+  }
   const client = new ActionsClient({
     configUrl: config.github.url,
     credentials: config.github.credentials,

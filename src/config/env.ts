@@ -1,7 +1,8 @@
 /**
  * Environment variables that override the config file: credentials (so secrets can come from a
- * secret store without touching the YAML), `PORT` (set by platforms such as Cloud Run) and
- * `SCALESET_LOG_LEVEL`. A CLI flag for the same field still wins.
+ * secret store without touching the YAML), `PORT` (set by platforms such as Cloud Run),
+ * `SCALESET_SERVER_HOST` (set to 0.0.0.0 by the container image) and `SCALESET_LOG_LEVEL`.
+ * A CLI flag for the same field still wins.
  */
 import type { ConfigProblem } from "./errors.js";
 
@@ -72,6 +73,7 @@ export function applyEnv(
   }
 
   set(["server", "port"], "PORT");
+  set(["server", "host"], "SCALESET_SERVER_HOST");
   set(["logging", "level"], "SCALESET_LOG_LEVEL");
   return out;
 }

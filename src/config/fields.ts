@@ -46,6 +46,14 @@ export function text(what = "a non-empty string") {
   );
 }
 
+/** true/false, also as the text a CLI flag or an `env:` reference gives. */
+export function flag() {
+  return z.preprocess(
+    (value) => (value === "true" ? true : value === "false" ? false : value),
+    z.boolean({ error: "must be true or false — write true or false" }),
+  );
+}
+
 /** A duration ("30s", "5m", "1h30m", "250ms" or seconds) parsed to milliseconds. */
 export function duration(opts: { positive?: boolean } = {}) {
   return z.unknown().transform((value, ctx): number => {

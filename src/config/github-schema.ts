@@ -1,32 +1,35 @@
 /** The `github:` section: where to register runners and how to authenticate. */
 import { readFileSync } from "node:fs";
 import * as z from "zod";
-import { section, text, wholeNumber } from "./fields.js";
+import { configUrlProblem, parseConfigUrl } from "../github/config-url.js";
+import { appPrivateKeyProblem } from "../github/jwt.js";
+import { isLoopbackUrl } from "../util/loopback.js";
+import { flag, section, text, wholeNumber } from "./fields.js";
 import type { GitHubConfig } from "./types.js";
 
-const URL_FIX = "use an org, repo or enterprise URL such as https://github.com/my-org";
+/** The URL's own checks (shape, credentials, https for github.com); the message never echoes it. */
+const urlSchema = text("a URL").superRefine((value, ctx) => {
+  const found = configUrlProblem(value);
+  if (found) ctx.addIssue({ code: "custom", message: `${found.problem} — ${found.fix}` });
+});
 
-type UrlScope = "org" | "repo" | "enterprise";
-
-/** Scope of a config URL, following the runner scale set client's rules; undefined if invalid. */
-function urlScope(value: string): UrlScope | undefined {
-  let url: URL;
-  try {
-    url = new URL(value.replace(/^\/+|\/+$/g, ""));
-  } catch {
-    return undefined;
-  }
-  if (url.protocol !== "https:" && url.protocol !== "http:") return undefined;
-  const segments = url.pathname.split("/").filter((s) => s !== "");
-  if (segments.length === 1) return "org";
-  if (segments.length === 2)
-    return segments[0]!.toLowerCase() === "enterprises" ? "enterprise" : "repo";
-  return undefined;
+function isEnterpriseUrl(value: unknown): boolean {
+  return (
+    typeof value === "string" &&
+    configUrlProblem(value) === undefined &&
+    parseConfigUrl(value, {}).scope === "enterprise"
+  );
 }
 
-const urlSchema = text("a URL").refine((value) => urlScope(value) !== undefined, {
-  error: `must point to an organization, repository or enterprise — ${URL_FIX}`,
-});
+/** Plain http to a GHES (loopback excepted: the local simulators) needs an explicit opt-in. */
+function isInsecureRemote(value: unknown): boolean {
+  return (
+    typeof value === "string" &&
+    configUrlProblem(value) === undefined &&
+    parseConfigUrl(value, {}).apiBase.startsWith("http:") &&
+    !isLoopbackUrl(value.trim())
+  );
+}
 
 const CLIENT_ID_FIX = "copy the client ID (Iv1.…) or numeric app ID from the App's settings page";
 
@@ -35,8 +38,12 @@ const clientIdSchema = text("the App's client ID or app ID").pipe(
   z.string().regex(/^\S+$/, { error: `must not contain spaces — ${CLIENT_ID_FIX}` }),
 );
 
-const PEM = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
-const PEM_FIX = "give the App's .pem file contents (-----BEGIN … PRIVATE KEY-----)";
+const KEY_PROBLEMS = {
+  unreadable:
+    "is not a valid PEM private key — give the App's unencrypted .pem file as downloaded (-----BEGIN … PRIVATE KEY-----)",
+  "not-rsa":
+    "is not an RSA key — GitHub App keys are RSA: generate a private key on the App's settings page",
+} as const;
 
 const appSchema = section({
   client_id: clientIdSchema,
@@ -68,13 +75,13 @@ const appSchema = section({
         return z.NEVER;
       }
     }
-    if (!PEM.test(privateKey)) {
-      const field = app.private_key === undefined ? "private_key_path" : "private_key";
+    const keyProblem = appPrivateKeyProblem(privateKey);
+    if (keyProblem !== undefined) {
       ctx.issues.push({
         code: "custom",
         input: undefined,
-        path: [field],
-        message: `is not a PEM private key — ${PEM_FIX}`,
+        path: [app.private_key === undefined ? "private_key_path" : "private_key"],
+        message: KEY_PROBLEMS[keyProblem],
       });
       return z.NEVER;
     }
@@ -86,12 +93,13 @@ const appSchema = section({
     };
   });
 
-type GitHubInput = { url?: unknown; token?: unknown; app?: unknown };
+type GitHubInput = { url?: unknown; token?: unknown; app?: unknown; allow_insecure_http?: unknown };
 
 export const githubSchema = section({
   url: urlSchema,
   token: text("a token").optional(),
   app: appSchema.optional(),
+  allow_insecure_http: flag().prefault(false),
 })
   // These run even when a field failed, so one pass reports credential mix-ups too.
   .refine((gh: GitHubInput) => !(gh.token !== undefined && gh.app !== undefined), {
@@ -103,19 +111,22 @@ export const githubSchema = section({
     error: "has no credentials — configure exactly one of token or app (or set GITHUB_TOKEN)",
     when: (payload) => typeof payload.value === "object" && payload.value !== null,
   })
-  .refine(
-    (gh: GitHubInput) =>
-      !(gh.app !== undefined && typeof gh.url === "string" && urlScope(gh.url) === "enterprise"),
-    {
-      path: ["app"],
-      error:
-        "cannot be used for an enterprise URL (GitHub Apps cannot manage enterprise runners) — use a PAT in token",
-      when: (payload) => typeof payload.value === "object" && payload.value !== null,
-    },
-  )
+  .refine((gh: GitHubInput) => !(isInsecureRemote(gh.url) && gh.allow_insecure_http !== true), {
+    path: ["url"],
+    error:
+      "uses http: the token and every runner's JIT config would cross the network unencrypted — write https://, or for a GHES reachable only over a trusted network set github.allow_insecure_http: true",
+    when: (payload) => typeof payload.value === "object" && payload.value !== null,
+  })
+  .refine((gh: GitHubInput) => !(gh.app !== undefined && isEnterpriseUrl(gh.url)), {
+    path: ["app"],
+    error:
+      "cannot be used for an enterprise URL (GitHub Apps cannot manage enterprise runners) — use a PAT in token",
+    when: (payload) => typeof payload.value === "object" && payload.value !== null,
+  })
   .transform(
     (gh): GitHubConfig => ({
       url: gh.url,
       credentials: gh.app ?? { type: "pat", token: gh.token! },
+      allowInsecureHttp: gh.allow_insecure_http,
     }),
   );

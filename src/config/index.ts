@@ -1,7 +1,13 @@
 /** Public API of the config module. */
 export { parseDuration } from "./duration.js";
 export { ConfigError, type ConfigProblem } from "./errors.js";
-export { type LoadConfigOptions, loadConfig } from "./load.js";
+export {
+  type LoadConfigOptions,
+  type LoadedConfig,
+  loadConfig,
+  loadConfigWithNotices,
+} from "./load.js";
+export type { ConfigNotice } from "./notices.js";
 export { applyOverrides, CONFIG_SECTIONS, pickConfigOverrides } from "./overrides.js";
 export { REDACTED, redactConfig } from "./redact.js";
 export type {

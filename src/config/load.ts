@@ -7,6 +7,7 @@ import { parseDocument } from "yaml";
 import { isLoopbackUrl } from "../util/loopback.js";
 import { applyEnv } from "./env.js";
 import { ConfigError, type ConfigProblem } from "./errors.js";
+import { type ConfigNotice, configFileNotices, configNotices } from "./notices.js";
 import { applyOverrides, overridesSet } from "./overrides.js";
 import { resolveReferences } from "./references.js";
 import { configSchema } from "./schema.js";
@@ -72,7 +73,18 @@ function parseYaml(text: string, source: string): Record<string, unknown> {
   return raw as Record<string, unknown>;
 }
 
+export interface LoadedConfig {
+  config: ScalesetConfig;
+  /** To be logged once at start (see notices.ts). */
+  notices: ConfigNotice[];
+}
+
 export async function loadConfig(opts: LoadConfigOptions = {}): Promise<ScalesetConfig> {
+  return (await loadConfigWithNotices(opts)).config;
+}
+
+/** Like `loadConfig`, plus what the config deserves to be warned about at start. */
+export async function loadConfigWithNotices(opts: LoadConfigOptions = {}): Promise<LoadedConfig> {
   const env = opts.env ?? process.env;
   const overrides = opts.overrides ?? {};
   const text = await readYamlText(opts);
@@ -100,7 +112,11 @@ export async function loadConfig(opts: LoadConfigOptions = {}): Promise<Scaleset
   ];
   if (parsed.value) problems.push(...missingEngines(parsed.value, withEnv.value));
   if (problems.length > 0 || parsed.value === undefined) throw new ConfigError(problems);
-  return parsed.value;
+  const fromFile =
+    opts.path !== undefined && opts.yamlText === undefined
+      ? await configFileNotices(opts.path, raw)
+      : [];
+  return { config: parsed.value, notices: [...fromFile, ...configNotices(parsed.value)] };
 }
 
 /**

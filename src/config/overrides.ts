@@ -1,9 +1,11 @@
 /**
  * CLI flag overrides (yargs dot-notation: `--scalesets.0.max_runners 5`) merged over the parsed
- * YAML before validation. Secrets are refused as flags because process arguments are visible to
- * other users of the machine (`ps`, /proc).
+ * YAML before validation. Secrets (any token, key, secret or password field, and OTLP headers)
+ * are refused as flags because process arguments are visible to other users of the machine
+ * (`ps`, /proc).
  */
 import { ConfigError, type ConfigProblem } from "./errors.js";
+import { isSecretPath, leaves } from "./secret-keys.js";
 
 /** Top-level config keys; anything else in a yargs argv is a CLI option of its own. */
 export const CONFIG_SECTIONS = [
@@ -49,18 +51,40 @@ function mergeTrees(a: unknown, b: unknown): unknown {
   return merged;
 }
 
-const SECRET_FLAGS: ReadonlyArray<{ path: [string, ...string[]]; flag: string; fix: string }> = [
+/** How to give a secret instead of a flag, for the fields that have a dedicated env var. */
+const SECRET_FIXES: ReadonlyArray<{ path: readonly string[]; fix: string }> = [
   {
     path: ["github", "token"],
-    flag: "--github.token",
     fix: "set the GITHUB_TOKEN env var, or write `token: env:NAME` or `token: file:/path` in the config file",
   },
   {
     path: ["github", "app", "private_key"],
-    flag: "--github.app.private_key",
     fix: "set GITHUB_APP_PRIVATE_KEY or GITHUB_APP_PRIVATE_KEY_PATH, pass --github.app.private_key_path, or write `private_key: env:NAME` / `file:/path` in the config file",
   },
+  {
+    path: ["telemetry", "otlp", "headers"],
+    fix: "write the header in the config file as an env:NAME or file:/path reference (headers: { authorization: env:OTLP_AUTH }), or set OTEL_EXPORTER_OTLP_HEADERS",
+  },
 ];
+const SECRET_FIX =
+  "write it in the config file as an env:NAME or file:/path reference, or use its environment variable";
+
+/** One problem per secret-bearing flag (`--github.token`, `--telemetry.otlp.headers.x`…). */
+function secretFlags(flags: Tree): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  // A repeated flag is a list: one leaf, so the flag is named once.
+  for (const [path] of leaves(flags, false)) {
+    if (!isSecretPath(path)) continue;
+    const flag = `--${path.join(".")}`;
+    const fix = SECRET_FIXES.find((f) => f.path.every((key, i) => path[i] === key))?.fix;
+    problems.push({
+      path: flag,
+      problem: "secrets must not be passed as command-line flags (other processes can read them)",
+      fix: fix ?? SECRET_FIX,
+    });
+  }
+  return problems;
+}
 
 function lookup(tree: unknown, path: readonly string[]): unknown {
   let node = tree;
@@ -114,16 +138,7 @@ function mergeInto(base: unknown, over: unknown, flag: string, problems: ConfigP
  */
 export function applyOverrides(raw: unknown, overrides: Record<string, unknown>): unknown {
   const flags = normalise(overrides);
-  const problems: ConfigProblem[] = [];
-  for (const secret of SECRET_FLAGS) {
-    if (lookup(flags, secret.path) !== undefined) {
-      problems.push({
-        path: secret.flag,
-        problem: "secrets must not be passed as command-line flags (other processes can read them)",
-        fix: secret.fix,
-      });
-    }
-  }
+  const problems = secretFlags(flags);
   if (problems.length > 0) throw new ConfigError(problems);
   const merged = mergeInto(raw ?? {}, flags, "", problems);
   if (problems.length > 0) throw new ConfigError(problems);

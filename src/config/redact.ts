@@ -1,17 +1,15 @@
 /** A printable copy of the config (for `scaleset config show`, start-up logs) without secrets. */
+import { isSecretKey } from "./secret-keys.js";
 import type { ScalesetConfig } from "./types.js";
 
 export const REDACTED = "[redacted]";
-
-/** Key names that hold secrets anywhere in the config, including future engine sections. */
-const SECRET_KEY = /token|secret|password|private_?key|jit_?config|credential_?json/i;
 
 function redactTree(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(redactTree);
   if (typeof node !== "object" || node === null) return node;
   const copy: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(node)) {
-    copy[key] = SECRET_KEY.test(key) && typeof value === "string" ? REDACTED : redactTree(value);
+    copy[key] = isSecretKey(key) && typeof value === "string" ? REDACTED : redactTree(value);
   }
   return copy;
 }

@@ -8,7 +8,7 @@ import { engineSchema } from "./engines/index.js";
 import { duration, section, text, wholeNumber } from "./fields.js";
 import { githubSchema } from "./github-schema.js";
 import { telemetrySchema } from "./telemetry-schema.js";
-import type { LogFormat, ScaleSetConfig, ScalesetConfig } from "./types.js";
+import type { LogFormat, ScaleSetConfig, ScalesetConfig, ServerConfig } from "./types.js";
 
 /** A scale set before its deployment scope is resolved (that needs `github.url`). */
 type UnscopedScaleSet = Omit<ScaleSetConfig, "deployment"> & { deployment?: string };
@@ -88,13 +88,15 @@ const scaleSetsSchema = z
         const name =
           typeof set === "object" && set !== null ? (set as { name?: unknown }).name : undefined;
         if (typeof name !== "string") return;
-        const first = seen.get(name);
-        if (first === undefined) seen.set(name, index);
+        // GitHub compares scale set names case-insensitively: `Linux` and `linux` are one set.
+        const key = name.toLowerCase();
+        const first = seen.get(key);
+        if (first === undefined) seen.set(key, index);
         else
           ctx.addIssue({
             code: "custom",
             path: [index, "name"],
-            message: `duplicates scalesets[${first}].name — give every scale set a unique name`,
+            message: `duplicates scalesets[${first}].name (GitHub ignores case in scale set names) — give every scale set a unique name`,
           });
       });
     },
@@ -116,10 +118,23 @@ const scalerSchema = section({
   sessionConflictWait: s.session_conflict_wait,
 }));
 
+/**
+ * Loopback by default: /status names the host and the sessions. The container image sets
+ * SCALESET_SERVER_HOST=0.0.0.0, since a platform's probes come from outside the container.
+ */
 const serverSchema = section({
   port: wholeNumber({ min: 0, max: 65_535, what: "a TCP port" }).prefault(8080),
-  host: text("a host name or IP address").prefault("0.0.0.0"),
-});
+  host: text("a host name or IP address").prefault("127.0.0.1"),
+  max_connections: wholeNumber({ min: 1, max: 10_000 }).prefault(256),
+  idle_timeout: duration({ positive: true }).prefault("10s"),
+}).transform(
+  (s): ServerConfig => ({
+    port: s.port,
+    host: s.host,
+    maxConnections: s.max_connections,
+    idleTimeout: s.idle_timeout,
+  }),
+);
 
 const LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 const FORMATS = ["json", "pretty"] as const;

@@ -1,17 +1,11 @@
 /** The `telemetry:` section: OpenTelemetry traces and metrics (OTLP/HTTP and Prometheus). */
 import * as z from "zod";
-import { duration, section, text, wholeNumber } from "./fields.js";
+import { duration, flag, section, text, wholeNumber } from "./fields.js";
 import type { MetricsExporterName, TelemetryConfig } from "./types.js";
 
 const PROTOCOLS = ["http/protobuf", "http/json"] as const;
 const TRACE_EXPORTERS = ["otlp", "none"] as const;
 const METRIC_EXPORTERS = ["otlp", "prometheus"] as const;
-
-/** YAML booleans, and "true"/"false" from flags or `env:` references. */
-const flag = z.preprocess(
-  (value) => (value === "true" ? true : value === "false" ? false : value),
-  z.boolean({ error: "must be true or false — write true or false" }),
-);
 
 const stringMap = (what: string) =>
   z.record(z.string(), text(what), {
@@ -51,11 +45,11 @@ const prometheusSchema = section({
   path: text("a URL path")
     .pipe(z.string().regex(/^\/\S*$/, { error: "must start with / — e.g. /metrics" }))
     .prefault("/metrics"),
-  on_main_port: flag.prefault(false),
+  on_main_port: flag().prefault(false),
 });
 
 export const telemetrySchema = section({
-  enabled: flag.optional(),
+  enabled: flag().optional(),
   service_name: text("a service name").prefault("scaleset"),
   resource_attributes: stringMap("an attribute value").prefault({}),
   traces: z

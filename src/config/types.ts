@@ -29,6 +29,11 @@ export interface GitHubConfig {
   /** Org, repo or enterprise URL on github.com, GHE.com or GHES (whitespace-trimmed). */
   url: string;
   credentials: GitHubCredentials;
+  /**
+   * `url` may use plain http to a non-loopback GHES (github.com and GHE.com never may; loopback
+   * simulators always may). Warned about at start.
+   */
+  allowInsecureHttp: boolean;
 }
 
 export interface ScaleSetConfig {
@@ -69,6 +74,10 @@ export interface ScalerConfig {
 export interface ServerConfig {
   port: number;
   host: string;
+  /** Concurrent connections to the status port; more are closed on accept. */
+  maxConnections: number;
+  /** Ms a connection may sit without sending a request (or between requests) before it is closed. */
+  idleTimeout: number;
 }
 
 export interface LoggingConfig {

@@ -7,7 +7,7 @@ import { type GitHubConfigUrl, registrationTokenPath } from "./config-url.js";
 import { asObject, decodeResponse, str } from "./decode.js";
 import { errorFromResponse, ProtocolError } from "./errors.js";
 import type { HttpClient, HttpResponse } from "./http.js";
-import { createAppJwt, decodeJwtExpiry, JwtError } from "./jwt.js";
+import { createAppJwt, decodeJwtExpiry, JwtError, parseAppPrivateKey } from "./jwt.js";
 import { type GitHubLogger, silentLogger } from "./logger.js";
 import { redactUrl } from "./url.js";
 
@@ -206,6 +206,8 @@ function validateCredentials(credentials: GitHubCredentials): void {
     throw new Error("GitHub App credentials: installationId must be a positive integer");
   }
   if (!credentials.privateKey) throw new Error("GitHub App credentials: empty privateKey");
+  // Fail at construction, not on every token refresh of a long-running listener.
+  parseAppPrivateKey(credentials.privateKey);
 }
 
 function protocolError(message: string, response: HttpResponse): ProtocolError {

@@ -22,57 +22,104 @@ export class InvalidConfigUrlError extends Error {
   override name = "InvalidConfigUrlError";
 }
 
+/** What is wrong with a config URL and how to fix it; never contains the URL (it may hold a secret). */
+export interface ConfigUrlProblem {
+  problem: string;
+  fix: string;
+}
+
 const HOSTED_HOSTS = new Set(["github.com", "www.github.com", "github.localhost"]);
 
 /** Env var whose mere presence (any value, even empty) forces GHES mode (§1.4). */
 export const FORCE_GHES_ENV = "GITHUB_ACTIONS_FORCE_GHES";
 
-export function parseConfigUrl(url: string, env: NodeJS.ProcessEnv = process.env): GitHubConfigUrl {
-  const configUrl = url.trim().replace(/^\/+|\/+$/g, "");
-  let parsed: URL;
+const SHAPES =
+  "https://HOST/ORG, https://HOST/ORG/REPO or https://HOST/enterprises/NAME, e.g. https://github.com/my-org";
+
+/** github.com and GHE.com: plain http there would send the token to the real GitHub unencrypted. */
+export function isGitHubCloudHost(host: string): boolean {
+  return host === "github.com" || host === "www.github.com" || host.endsWith(".ghe.com");
+}
+
+type Shape = { scope: ConfigScope } & Pick<GitHubConfigUrl, "org" | "repo" | "enterprise">;
+type Analysis = { problem: ConfigUrlProblem } | { url: URL; configUrl: string; shape: Shape };
+
+function shapeOf(segments: string[]): Shape | ConfigUrlProblem {
+  const [first, second] = segments;
+  if (segments.length === 0)
+    return { problem: "names no organization, repository or enterprise", fix: `use ${SHAPES}` };
+  if (segments.length > 2)
+    return {
+      problem: "has more path segments than an organization, repository or enterprise URL",
+      fix: `use ${SHAPES}`,
+    };
+  if (first!.toLowerCase() === "enterprises") {
+    if (second === undefined)
+      return { problem: "names no enterprise", fix: "write https://HOST/enterprises/NAME" };
+    return { scope: "enterprise", enterprise: second };
+  }
+  if (second === undefined) return { scope: "org", org: first };
+  if (second.toLowerCase().endsWith(".git"))
+    return {
+      problem: "ends in .git (a clone URL)",
+      fix: "use the repository's web address without .git, e.g. https://github.com/ORG/REPO",
+    };
+  return { scope: "repo", org: first, repo: second };
+}
+
+/** The parsed URL and its scope, or the first problem found (§1, plus checks the SDK lacks). */
+function analyse(raw: string): Analysis {
+  const configUrl = raw.trim().replace(/^\/+|\/+$/g, "");
+  if (!URL.canParse(configUrl))
+    return { problem: { problem: "is not an absolute URL", fix: `use ${SHAPES}` } };
+  const url = new URL(configUrl);
+  if (url.protocol !== "https:" && url.protocol !== "http:")
+    return { problem: { problem: "must be an https:// URL", fix: `use ${SHAPES}` } };
+  if (url.username !== "" || url.password !== "")
+    return {
+      problem: {
+        problem: "must not contain credentials (user:password@)",
+        fix: "remove them; give the token in github.token or the GITHUB_TOKEN env var",
+      },
+    };
+  if (url.search !== "" || url.hash !== "")
+    return {
+      problem: { problem: "must not have a query (?…) or fragment (#…)", fix: "remove it" },
+    };
+  if (url.protocol === "http:" && isGitHubCloudHost(url.hostname))
+    return {
+      problem: {
+        problem: "uses http: the token would cross the internet unencrypted",
+        fix: "write https:// (github.com and GHE.com serve https only)",
+      },
+    };
+  let segments: string[];
   try {
-    parsed = new URL(configUrl);
+    segments = url.pathname
+      .split("/")
+      .filter((s) => s !== "")
+      .map((s) => decodeURIComponent(s));
   } catch {
-    throw new InvalidConfigUrlError(
-      `invalid config URL "${configUrl}": not an absolute URL (expected e.g. https://github.com/my-org)`,
-    );
+    return { problem: { problem: "has a malformed %-escape in its path", fix: `use ${SHAPES}` } };
   }
-  if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
-    throw new InvalidConfigUrlError(
-      `invalid config URL "${configUrl}": scheme must be http or https`,
-    );
-  }
-  if (parsed.username || parsed.password) {
-    // Never echo credentials back; report the URL without them.
-    throw new InvalidConfigUrlError("invalid config URL: must not contain credentials");
-  }
+  const shape = shapeOf(segments);
+  return "problem" in shape ? { problem: shape } : { url, configUrl, shape };
+}
 
-  const segments = parsed.pathname
-    .replace(/^\/+|\/+$/g, "")
-    .split("/")
-    .filter((s) => s !== "")
-    .map((s) => decodeURIComponent(s));
+/** What is wrong with a config URL, or undefined when it names an org, repo or enterprise. */
+export function configUrlProblem(url: string): ConfigUrlProblem | undefined {
+  const analysis = analyse(url);
+  return "problem" in analysis ? analysis.problem : undefined;
+}
 
-  const invalidShape = () =>
-    new InvalidConfigUrlError(
-      `invalid config URL "${configUrl}", should point to an enterprise, org, or repository`,
-    );
-
-  let scope: ConfigScope;
-  const names: Pick<GitHubConfigUrl, "org" | "repo" | "enterprise"> = {};
-  if (segments.length === 1) {
-    scope = "org";
-    names.org = segments[0];
-  } else if (segments.length === 2 && segments[0]!.toLowerCase() === "enterprises") {
-    scope = "enterprise";
-    names.enterprise = segments[1];
-  } else if (segments.length === 2) {
-    scope = "repo";
-    names.org = segments[0];
-    names.repo = segments[1];
-  } else {
-    throw invalidShape();
+export function parseConfigUrl(url: string, env: NodeJS.ProcessEnv = process.env): GitHubConfigUrl {
+  const analysis = analyse(url);
+  if ("problem" in analysis) {
+    // The URL itself is left out: it may carry credentials.
+    const { problem, fix } = analysis.problem;
+    throw new InvalidConfigUrlError(`invalid config URL: ${problem} — ${fix}`);
   }
+  const { url: parsed, configUrl, shape } = analysis;
 
   // WHATWG URL lowercases the host and drops default ports; a non-default port stays in
   // `host` and therefore defeats hosted detection, as in the Go SDK.
@@ -88,7 +135,7 @@ export function parseConfigUrl(url: string, env: NodeJS.ProcessEnv = process.env
     apiBase = `${parsed.protocol}//${host}/api/v3`;
   }
 
-  return { configUrl, scope, ...names, isHosted, apiBase };
+  return { configUrl, ...shape, isHosted, apiBase };
 }
 
 /** REST path (relative to apiBase) of the registration-token endpoint for the scope (§2.3). */

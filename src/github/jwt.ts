@@ -10,6 +10,14 @@ const LIFETIME_S = 9 * 60;
 
 export class JwtError extends Error {
   override name = "JwtError";
+
+  constructor(
+    message: string,
+    /** Set when the App private key is the cause. */
+    readonly problem?: AppKeyProblem,
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -17,7 +25,7 @@ export class JwtError extends Error {
  * only the app ID). The key may be PKCS#1 or PKCS#8 PEM.
  */
 export function createAppJwt(issuer: string, privateKeyPem: string, now: number = Date.now()) {
-  const key = loadPrivateKey(privateKeyPem);
+  const key = parseAppPrivateKey(privateKeyPem);
   const iat = Math.floor(now / 1000) - IAT_BACKDATE_S;
   const header = { alg: "RS256", typ: "JWT" };
   const payload = { iat, exp: iat + LIFETIME_S, iss: issuer };
@@ -26,16 +34,30 @@ export function createAppJwt(issuer: string, privateKeyPem: string, now: number 
   return `${signingInput}.${signature.toString("base64url")}`;
 }
 
-function loadPrivateKey(pem: string): KeyObject {
+/** Why a PEM cannot sign App JWTs: unreadable (not PEM, encrypted, a public key) or not RSA. */
+export type AppKeyProblem = "unreadable" | "not-rsa";
+
+/** Checks the App key once at start, so a bad key is a config error instead of a retry loop. */
+export function appPrivateKeyProblem(pem: string): AppKeyProblem | undefined {
+  try {
+    parseAppPrivateKey(pem);
+    return undefined;
+  } catch (error) {
+    return (error as JwtError).problem;
+  }
+}
+
+/** The App's signing key; throws a JwtError (without key material) when it cannot sign. */
+export function parseAppPrivateKey(pem: string): KeyObject {
   let key: KeyObject;
   try {
     key = createPrivateKey(pem);
   } catch {
     // The key material must never reach error text.
-    throw new JwtError("GitHub App private key is not a valid PEM private key");
+    throw new JwtError("GitHub App private key is not a valid PEM private key", "unreadable");
   }
   if (key.asymmetricKeyType !== "rsa") {
-    throw new JwtError("GitHub App private key must be an RSA key");
+    throw new JwtError("GitHub App private key must be an RSA key", "not-rsa");
   }
   return key;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { load, loadError, MINIMAL_YAML, PEM, TOKEN, writeTemp } from "./helpers.js";
+import { load, loadError, MINIMAL_YAML, OTHER_PEM, PEM, TOKEN, writeTemp } from "./helpers.js";
 
 const APP_YAML = `
 github:
@@ -30,7 +30,7 @@ describe("environment variable overrides", () => {
   });
 
   it("GITHUB_APP_* supply or replace App fields", async () => {
-    const keyPath = writeTemp("env.pem", PEM.replace("secretKeyBody", "envKeyBody"));
+    const keyPath = writeTemp("env.pem", OTHER_PEM);
     const config = await load(APP_YAML, {
       env: {
         GITHUB_APP_CLIENT_ID: "Iv1.env",
@@ -43,10 +43,7 @@ describe("environment variable overrides", () => {
       clientId: "Iv1.env",
       installationId: 42,
     });
-    expect(config.github.credentials).toHaveProperty(
-      "privateKey",
-      PEM.replace("secretKeyBody", "envKeyBody"),
-    );
+    expect(config.github.credentials).toHaveProperty("privateKey", OTHER_PEM);
 
     const fromText = await load(
       "github: { url: https://github.com/o }\nscalesets: [{ name: a, engine: { type: sim } }]\n",

@@ -94,18 +94,18 @@ extra: true
   });
 
   it("rejects a URL that is not an org, repo or enterprise", async () => {
-    for (const url of [
-      "https://github.com",
-      "https://github.com/a/b/c",
-      "not a url",
-      "ftp://github.com/o",
-    ]) {
+    const cases: Array<[string, string]> = [
+      ["https://github.com", "names no organization, repository or enterprise"],
+      ["https://github.com/a/b/c", "has more path segments than an organization"],
+      ["not a url", "is not an absolute URL"],
+      ["ftp://github.com/o", "must be an https:// URL"],
+    ];
+    for (const [url, problem] of cases) {
       const error = await loadError(
         `github: { url: "${url}", token: x }\nscalesets: [{ name: a, engine: { type: sim } }]\n`,
       );
-      expect(error.message).toContain(
-        "github.url: must point to an organization, repository or enterprise — use an org, repo or enterprise URL such as https://github.com/my-org",
-      );
+      expect(error.message).toContain(`github.url: ${problem}`);
+      expect(error.message).toContain("e.g. https://github.com/my-org");
     }
   });
 
@@ -153,7 +153,7 @@ extra: true
       { env: {} },
     );
     expect(badPem.message).toContain(
-      "github.app.private_key_path: is not a PEM private key — give the App's .pem file contents",
+      "github.app.private_key_path: is not a valid PEM private key — give the App's unencrypted .pem file",
     );
   });
 
@@ -190,7 +190,7 @@ scalesets:
   - { name: t, boot_timeout: 0 }
 `);
     expect(error.message).toContain(
-      "scalesets[1].name: duplicates scalesets[0].name — give every scale set a unique name",
+      "scalesets[1].name: duplicates scalesets[0].name (GitHub ignores case in scale set names) — give every scale set a unique name",
     );
     expect(error.message).toContain(
       "scalesets[2].name: is longer than 100 characters — shorten it",

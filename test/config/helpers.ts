@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -5,9 +6,23 @@ import { expect } from "vitest";
 import { ConfigError, type LoadConfigOptions, loadConfig } from "../../src/config/index.js";
 
 export const TOKEN = "ghp_testTokenValue1234567890";
-/** Not a real key: config only checks the PEM armour. */
-export const PEM =
-  "-----BEGIN RSA PRIVATE KEY-----\nMIIEsecretKeyBodyDoNotLeak\n-----END RSA PRIVATE KEY-----\n";
+
+function rsaPem(): string {
+  return generateKeyPairSync("rsa", { modulusLength: 2048 })
+    .privateKey.export({ type: "pkcs1", format: "pem" })
+    .toString();
+}
+
+/** A real App key: config parses it at start. */
+export const PEM = rsaPem();
+/** A second real key, to tell which source won. */
+export const OTHER_PEM = rsaPem();
+
+/** A line from the middle of a key: no error or log may contain it. */
+export function keyBody(pem: string): string {
+  const body = pem.split("\n").filter((line) => line !== "" && !line.startsWith("-----"));
+  return body[Math.floor(body.length / 2)]!;
+}
 
 export const MINIMAL_YAML = `
 github:
@@ -50,6 +65,7 @@ export async function loadError(
   const configError = error as ConfigError;
   // No error may ever carry a secret.
   expect(configError.message).not.toContain(TOKEN);
-  expect(configError.message).not.toContain("secretKeyBody");
+  expect(configError.message).not.toContain(keyBody(PEM));
+  expect(configError.message).not.toContain(keyBody(OTHER_PEM));
   return configError;
 }

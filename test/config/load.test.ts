@@ -2,7 +2,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/index.js";
 import { deploymentScope } from "../../src/engines/deployment-scope.js";
-import { load, loadError, MINIMAL_YAML, TOKEN, writeTemp } from "./helpers.js";
+import { load, loadError, MINIMAL_YAML, PEM, TOKEN, writeTemp } from "./helpers.js";
 
 const EXAMPLE = fileURLToPath(new URL("../../config.example.yaml", import.meta.url));
 
@@ -10,7 +10,11 @@ describe("loadConfig", () => {
   it("fills every default for a minimal config", async () => {
     const config = await load(MINIMAL_YAML);
     expect(config).toEqual({
-      github: { url: "https://github.com/my-org", credentials: { type: "pat", token: TOKEN } },
+      github: {
+        url: "https://github.com/my-org",
+        credentials: { type: "pat", token: TOKEN },
+        allowInsecureHttp: false,
+      },
       scalesets: [
         {
           name: "linux-x64",
@@ -32,7 +36,7 @@ describe("loadConfig", () => {
         shutdownGrace: 25_000,
         sessionConflictWait: 30_000,
       },
-      server: { port: 8080, host: "0.0.0.0" },
+      server: { port: 8080, host: "127.0.0.1", maxConnections: 256, idleTimeout: 10_000 },
       logging: { level: "info", format: "json" },
       telemetry: {
         serviceName: "scaleset",
@@ -80,7 +84,12 @@ logging: { level: debug }
     });
     expect(config.scalesets[1]!.name).toBe("123");
     expect(config.scaler).toMatchObject({ createConcurrency: 5, deleteConcurrency: 7 });
-    expect(config.server).toEqual({ port: 0, host: "127.0.0.1" });
+    expect(config.server).toEqual({
+      port: 0,
+      host: "127.0.0.1",
+      maxConnections: 256,
+      idleTimeout: 10_000,
+    });
     expect(config.logging.level).toBe("debug");
   });
 
@@ -98,10 +107,7 @@ logging: { level: debug }
   });
 
   it("accepts GitHub App credentials with a numeric app id", async () => {
-    const keyPath = writeTemp(
-      "app.pem",
-      "-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----\n",
-    );
+    const keyPath = writeTemp("app.pem", PEM);
     const config = await loadConfig({
       yamlText: `
 github:
@@ -115,7 +121,7 @@ scalesets: [{ name: a, engine: { type: sim } }]
       type: "app",
       clientId: "12345",
       installationId: 678,
-      privateKey: "-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----\n",
+      privateKey: PEM,
     });
   });
 
@@ -124,6 +130,7 @@ scalesets: [{ name: a, engine: { type: sim } }]
     expect(config.github).toEqual({
       url: "https://github.com/my-org",
       credentials: { type: "pat", token: TOKEN },
+      allowInsecureHttp: false,
     });
     expect(config.scalesets[0]).toMatchObject({
       name: "linux-x64",

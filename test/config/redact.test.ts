@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { REDACTED, redactConfig } from "../../src/config/index.js";
-import { load, PEM, TOKEN } from "./helpers.js";
+import { keyBody, load, PEM, TOKEN } from "./helpers.js";
 
 describe("redactConfig", () => {
   it("replaces the PAT and leaves the original intact", async () => {
@@ -32,6 +32,6 @@ describe("redactConfig", () => {
       installationId: 3,
       privateKey: REDACTED,
     });
-    expect(JSON.stringify(safe)).not.toContain("secretKeyBody");
+    expect(JSON.stringify(safe)).not.toContain(keyBody(PEM));
   });
 });

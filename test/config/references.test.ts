@@ -20,6 +20,7 @@ scalesets: [{ name: env:SET_NAME, labels: [env:LABEL, fixed], max_runners: env:M
     expect(config.github).toEqual({
       url: "https://github.com/acme",
       credentials: { type: "pat", token: TOKEN },
+      allowInsecureHttp: false,
     });
     expect(config.scalesets[0]).toMatchObject({
       name: "gpu",

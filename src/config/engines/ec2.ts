@@ -4,7 +4,7 @@
  * standard AWS provider chain (env, shared config/SSO, web identity, ECS, IMDS), never from here.
  */
 import * as z from "zod";
-import { duration, section, text, wholeNumber } from "../fields.js";
+import { duration, flag, section, text, wholeNumber } from "../fields.js";
 
 export interface Ec2LaunchTemplate {
   /** `lt-…` id or the template's name (exactly one). */
@@ -52,12 +52,6 @@ const IMDS_TAG_KEY = /^[A-Za-z0-9+\-=.,_:@]+$/;
 const stringList = (what: string) =>
   z.array(text(what), { error: `must be a list — write e.g. [${what.split(" ").at(-1)}]` });
 
-const flag = () =>
-  z.preprocess(
-    (v) => (v === "true" ? true : v === "false" ? false : v),
-    z.boolean({ error: "must be true or false" }),
-  );
-
 const launchTemplateSchema = section({
   id: text("a launch template id such as lt-0abc")
     .optional()
@@ -70,6 +64,11 @@ const launchTemplateSchema = section({
   error: "needs exactly one of id or name — set one and remove the other",
 });
 
+type Ec2Input = { image_id?: unknown; launch_template?: unknown; instance_types?: unknown };
+
+const isMapping = (payload: { value: unknown }) =>
+  typeof payload.value === "object" && payload.value !== null;
+
 const ec2Section = section({
   region: text("an AWS region such as us-east-1").describe("AWS region, e.g. us-east-1."),
   image_id: text("an AMI id such as ami-0abc")
@@ -79,6 +78,11 @@ const ec2Section = section({
     .optional()
     .describe("Launch template to start from; the fields here override it."),
   instance_types: stringList("an instance type such as m7i.large")
+    // An explicit empty list is a mistake, reported with the other fields' problems.
+    .min(1, {
+      error:
+        "must not be empty — list at least one instance type, e.g. [m7i.large], or remove it to use the launch template's",
+    })
     .optional()
     .describe("Tried in order when one has no capacity. Required unless launch_template sets it."),
   subnet_ids: stringList("a subnet id such as subnet-0abc")
@@ -131,13 +135,16 @@ const ec2Section = section({
     .prefault(2)
     .describe("IMDSv2 hop limit: 2 lets containers on the instance reach IMDS, 1 does not."),
 })
-  .refine((s) => s.image_id !== undefined || s.launch_template !== undefined, {
+  // These run even when another field failed, so every problem is reported in one pass.
+  .refine((s: Ec2Input) => s.image_id !== undefined || s.launch_template !== undefined, {
     path: ["image_id"],
     error: "is required — set image_id (the runner AMI) or launch_template",
+    when: isMapping,
   })
-  .refine((s) => (s.instance_types?.length ?? 0) > 0 || s.launch_template !== undefined, {
+  .refine((s: Ec2Input) => s.instance_types !== undefined || s.launch_template !== undefined, {
     path: ["instance_types"],
     error: "is required — list at least one instance type, e.g. [m7i.large]",
+    when: isMapping,
   });
 
 export const ec2EngineSchema = section({

@@ -3,7 +3,7 @@
  * image and deleted when its job completes. Auth is Application Default Credentials only.
  */
 import * as z from "zod";
-import { duration, section, text, wholeNumber } from "../fields.js";
+import { duration, flag, section, text, wholeNumber } from "../fields.js";
 
 export interface GcpEngineConfig {
   type: "gcp";
@@ -47,21 +47,37 @@ const LABEL_VALUE = /^[a-z0-9_-]{0,63}$/;
 const MAX_USER_LABELS = 60;
 const NETWORK_TAG = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
-/** true/false, also as the text a CLI flag or `env:` reference gives. */
-function flag() {
-  return z.preprocess(
-    (value) => (value === "true" ? true : value === "false" ? false : value),
-    z.boolean({ error: "must be true or false — write true or false, without quotes" }),
-  );
-}
-
 function list(what: string) {
   return z.array(text(what), { error: `must be a list — write e.g. [${what}]` });
 }
 
+/**
+ * 6–30 lowercase letters, digits and hyphens, starting with a letter and not ending with a
+ * hyphen; legacy domain-scoped ids (`example.com:my-project`) carry a domain prefix.
+ */
+const PROJECT_ID = /^(?:[a-z0-9][a-z0-9.-]*[a-z0-9]:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
+/** region (`us-central1`, `northamerica-northeast2`) plus a one-letter zone suffix. */
+const ZONE = /^[a-z]+(?:-[a-z]+)*[0-9]+-[a-z]$/;
+
+const projectSchema = text("a GCP project id").pipe(
+  z.string().regex(PROJECT_ID, {
+    error:
+      "is not a GCP project id — use the project ID (not its name or number): 6–30 lowercase letters, digits and hyphens, starting with a letter, e.g. acme-ci",
+  }),
+);
+
 const zonesSchema = z.preprocess(
   (value) => (typeof value === "string" ? [value] : value),
-  list("us-central1-a").min(1, { error: "must not be empty — list at least one zone" }),
+  z
+    .array(
+      text("a zone").pipe(
+        z.string().regex(ZONE, {
+          error: "is not a Compute Engine zone — write a zone name such as us-central1-a",
+        }),
+      ),
+      { error: "must be a list — write e.g. [us-central1-a]" },
+    )
+    .min(1, { error: "must not be empty — list at least one zone" }),
 );
 
 const labelsSchema = z
@@ -124,8 +140,10 @@ const maxRunDurationSchema = duration({ positive: true }).refine((ms) => ms >= 3
 export const gcpEngineSchema = section({
   type: z.literal("gcp"),
   gcp: section({
-    project: text("a GCP project id"),
-    zones: zonesSchema,
+    project: projectSchema.describe("The project ID (not its name or number), e.g. acme-ci."),
+    zones: zonesSchema.describe(
+      "Zones tried in order when one has no capacity, e.g. [us-central1-a, us-central1-b].",
+    ),
     machine_type: text("a machine type such as e2-standard-4").prefault("e2-standard-2"),
     image: imageSchema,
     disk_size_gb: wholeNumber({ min: 10, max: 65_536, what: "a disk size in GB" }).prefault(50),
