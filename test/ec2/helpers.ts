@@ -118,7 +118,7 @@ export function rawEc2(sim: Ec2Sim, accessKeyId = AWS_TEST_ENV.AWS_ACCESS_KEY_ID
   });
 }
 
-/** Launches an instance with exactly these tags (e.g. one from before deployment scopes). */
+/** Launches an instance (and its volume) with exactly these tags, e.g. one from before scopes. */
 export async function launchTagged(
   client: EC2Client,
   tags: Record<string, string>,
@@ -130,12 +130,10 @@ export async function launchTagged(
       MinCount: 1,
       MaxCount: 1,
       InstanceInitiatedShutdownBehavior: "terminate",
-      TagSpecifications: [
-        {
-          ResourceType: "instance",
-          Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
-        },
-      ],
+      TagSpecifications: (["instance", "volume"] as const).map((ResourceType) => ({
+        ResourceType,
+        Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+      })),
     }),
   );
   return out.Instances?.[0]?.InstanceId ?? "";

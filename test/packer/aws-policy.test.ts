@@ -43,6 +43,10 @@ describe("docs/aws/scaler-policy.json", () => {
     expect(s.Condition?.StringEquals?.[`aws:RequestTag/${MACHINE_LABELS.managedBy}`]).toBe(
       "scaleset",
     );
+    // Only with this deployment's scope (the DEPLOYMENT placeholder) on the new instance.
+    expect(s.Condition?.StringEquals?.[`aws:RequestTag/${MACHINE_LABELS.deployment}`]).toBe(
+      "DEPLOYMENT",
+    );
     const keys = s.Condition?.["ForAllValues:StringEquals"]?.["aws:TagKeys"];
     expect(keys).toEqual(expect.arrayContaining([...Object.values(MACHINE_LABELS), "Name"]));
     // The untagged statement must not cover what the tagged one protects.
@@ -51,19 +55,28 @@ describe("docs/aws/scaler-policy.json", () => {
     }
   });
 
-  it("tags only as part of RunInstances", () => {
+  it("tags only as part of RunInstances, and only with this deployment's scope", () => {
     const [s, ...rest] = statementsFor("ec2:CreateTags");
     expect(rest).toEqual([]);
     expect(s?.Condition?.StringEquals?.["ec2:CreateAction"]).toBe("RunInstances");
+    expect(s?.Condition?.StringEquals?.[`aws:RequestTag/${MACHINE_LABELS.deployment}`]).toBe(
+      "DEPLOYMENT",
+    );
   });
 
-  it("terminates only instances tagged as scaleset's", () => {
-    const [s, ...rest] = statementsFor("ec2:TerminateInstances");
-    expect(rest).toEqual([]);
-    expect(resources(s!)).toEqual(["arn:aws:ec2:*:ACCOUNT_ID:instance/*"]);
-    expect(s?.Condition?.StringEquals?.[`aws:ResourceTag/${MACHINE_LABELS.managedBy}`]).toBe(
-      "scaleset",
-    );
+  it("terminates only this deployment's instances, or its scale set's from before scopes", () => {
+    const terminate = statementsFor("ec2:TerminateInstances");
+    expect(terminate).toHaveLength(2);
+    for (const s of terminate) {
+      expect(resources(s)).toEqual(["arn:aws:ec2:*:ACCOUNT_ID:instance/*"]);
+      const equals = s.Condition?.StringEquals ?? {};
+      expect(equals[`ec2:ResourceTag/${MACHINE_LABELS.managedBy}`]).toBe("scaleset");
+      const scoped = equals[`ec2:ResourceTag/${MACHINE_LABELS.deployment}`] === "DEPLOYMENT";
+      const unscopedOfThisSet =
+        equals[`ec2:ResourceTag/${MACHINE_LABELS.scaleSet}`] === "SCALE_SET" &&
+        s.Condition?.Null?.[`ec2:ResourceTag/${MACHINE_LABELS.deployment}`] === "true";
+      expect(scoped || unscopedOfThisSet, s.Sid).toBe(true);
+    }
   });
 
   it("passes one role, to EC2 only, and allows * only for DescribeInstances", () => {
