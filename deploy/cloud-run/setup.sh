@@ -8,9 +8,13 @@
 #
 # Before the first run, put the config and the GitHub credential in Secret Manager:
 #   gcloud secrets create scaleset-config --data-file=config.yaml
-#   gcloud secrets create scaleset-github-app-key --data-file=app.pem     # or a PAT:
+#   gcloud secrets create scaleset-github-app-key --data-file=app.pem     # GitHub App, or a PAT:
 #   printf %s "$TOKEN" | gcloud secrets create scaleset-github-token --data-file=-
 # and give the scaleset service account its Compute Engine roles (docs/gcp/README.md, step 3).
+# With a PAT, run it with TOKEN_SECRET=scaleset-github-token (no App key is then expected).
+#
+# Needs a gcloud with the GA `run worker-pools` group and its `--instances` flag (earlier
+# releases called the manual instance count `--scaling`, in `gcloud beta` only).
 set -euo pipefail
 
 : "${PROJECT:?set PROJECT}"
@@ -22,8 +26,22 @@ NAME="${NAME:-scaleset}"
 SA_NAME="${SA_NAME:-scaleset}"
 AR_REPO="${AR_REPO:-ghcr}"                  # Artifact Registry remote repository proxying ghcr.io
 CONFIG_SECRET="${CONFIG_SECRET:-scaleset-config}"
-KEY_SECRET="${KEY_SECRET:-scaleset-github-app-key}"   # empty: use TOKEN_SECRET instead
+# The GitHub credential: a PAT (TOKEN_SECRET) or an App key (KEY_SECRET, the default). Only an
+# unset KEY_SECRET gets the default, and only without a PAT: KEY_SECRET="" means no App key.
 TOKEN_SECRET="${TOKEN_SECRET:-}"
+if [ -n "$TOKEN_SECRET" ]; then
+  KEY_SECRET="${KEY_SECRET:-}"
+else
+  KEY_SECRET="${KEY_SECRET-scaleset-github-app-key}"
+fi
+if [ -n "$TOKEN_SECRET" ] && [ -n "$KEY_SECRET" ]; then
+  echo "set TOKEN_SECRET (a PAT) or KEY_SECRET (a GitHub App key), not both" >&2
+  exit 2
+fi
+if [ -z "$TOKEN_SECRET" ] && [ -z "$KEY_SECRET" ]; then
+  echo "no GitHub credential: set TOKEN_SECRET (a PAT) or KEY_SECRET (a GitHub App key)" >&2
+  exit 2
+fi
 # Cloud Run sends SIGKILL 10 s after SIGTERM: 7 s for in-flight cloud calls leaves room for
 # deleting the session, flushing telemetry and exiting.
 SHUTDOWN_GRACE="${SHUTDOWN_GRACE:-7s}"
@@ -48,8 +66,13 @@ if ! gc iam service-accounts describe "$sa" >/dev/null 2>&1; then
   gc iam service-accounts create "$SA_NAME" --display-name "scaleset autoscaler"
 fi
 
-# The runtime identity reads its own secrets and nothing else.
+# The runtime identity reads its own secrets and nothing else. A missing secret is named here,
+# before anything binds or deploys it.
 for secret in "$CONFIG_SECRET" ${KEY_SECRET:+"$KEY_SECRET"} ${TOKEN_SECRET:+"$TOKEN_SECRET"}; do
+  if ! gc secrets describe "$secret" >/dev/null 2>&1; then
+    echo "secret '$secret' does not exist in project $PROJECT: create it first (docs/deploy/cloud-run.md, step 2)" >&2
+    exit 1
+  fi
   gc secrets add-iam-policy-binding "$secret" \
     --member "serviceAccount:$sa" --role roles/secretmanager.secretAccessor >/dev/null
 done
@@ -69,9 +92,9 @@ args+=",--scaler.session_conflict_wait,${CONFLICT_WAIT}"
 
 case "$MODE" in
 worker-pool)
-  # No ingress, no URL; one always-on instance. Liveness restarts a wedged process.
+  # No ingress, no URL; one always-on instance (manual scaling).
   gc run worker-pools deploy "$NAME" --region "$REGION" --image "$image" \
-    --scaling 1 --cpu 1 --memory 512Mi \
+    --instances 1 --cpu 1 --memory 512Mi \
     --service-account "$sa" \
     --set-secrets "$secrets" --set-env-vars "$env" --args "$args"
   ;;

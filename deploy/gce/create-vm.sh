@@ -7,6 +7,8 @@
 # Artifact Registry remote repository "ghcr" (deploy/cloud-run/setup.sh creates it) and the
 # scaleset service account with its Compute Engine roles (docs/gcp/README.md, step 3) plus
 # roles/secretmanager.secretAccessor on both secrets and roles/artifactregistry.reader.
+# This script grants it roles/logging.logWriter: the VM's logging agent writes the container's
+# logs to Cloud Logging with that account.
 # To upgrade, change VERSION and re-create the VM, or edit the unit's IMAGE and restart it.
 set -euo pipefail
 
@@ -25,6 +27,10 @@ trap 'rm -f "$user_data"' EXIT
 sed -e "s|REGION|${region}|g" -e "s|PROJECT|${PROJECT}|g" \
   -e "s|OWNER|${IMAGE_OWNER,,}|g" -e "s|VERSION|${VERSION}|g" \
   "$here/cloud-init.yaml" >"$user_data"
+
+# Idempotent: re-granting an existing binding changes nothing.
+gcloud projects add-iam-policy-binding "$PROJECT" --member "serviceAccount:$SA" \
+  --role roles/logging.logWriter --condition None >/dev/null
 
 gcloud compute instances create "$NAME" --project "$PROJECT" --zone "$ZONE" \
   --machine-type "$MACHINE_TYPE" \

@@ -3,10 +3,12 @@
  * platform's kill timeout, liveness (never readiness) on /healthz, secrets from the platform's
  * secret store, the image through Artifact Registry on Cloud Run.
  */
+import { generateKeyPairSync } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { parseDuration } from "../../src/config/duration.js";
+import { loadConfig } from "../../src/config/index.js";
 
 const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), "utf8");
 const CLOUD_RUN_KILL_AFTER_MS = 10_000;
@@ -57,7 +59,9 @@ describe("Cloud Run", () => {
   });
 
   it("runs exactly one instance: worker pool scaling 1, or a service with min = max = 1 and CPU always on", () => {
-    expect(setup).toMatch(/run worker-pools deploy[\s\S]*--scaling 1 /);
+    // gcloud's GA flag; `--scaling` was its beta name.
+    expect(setup).toMatch(/run worker-pools deploy[\s\S]*--instances 1 /);
+    expect(setup).not.toMatch(/--scaling /);
     expect(setup).toMatch(/--no-cpu-throttling --min-instances 1 --max-instances 1/);
     expect(terraform).toMatch(/manual_instance_count\s*=\s*1/);
     const annotations = service.spec.template.metadata.annotations;
@@ -89,6 +93,17 @@ describe("Cloud Run", () => {
     expect(terraform).toContain("roles/secretmanager.secretAccessor");
     expect(`${setup}${terraform}`).not.toMatch(/ghp_|BEGIN [A-Z ]*PRIVATE KEY/);
   });
+
+  it("asks for a Google provider that has every worker-pool field main.tf uses", () => {
+    const floor = /version\s*=\s*">=\s*(\d+)\.(\d+)\.(\d+)"/.exec(
+      read("deploy/cloud-run/terraform/versions.tf"),
+    );
+    expect(floor).not.toBeNull();
+    const [major, minor] = [Number(floor![1]), Number(floor![2])];
+    // liveness_probe on google_cloud_run_v2_worker_pool arrived in 7.5.0 (provider changelog).
+    expect(terraform).toMatch(/liveness_probe\s*{/);
+    expect(major > 7 || (major === 7 && minor >= 5)).toBe(true);
+  });
 });
 
 describe("GCE (Container-Optimized OS)", () => {
@@ -113,6 +128,15 @@ describe("GCE (Container-Optimized OS)", () => {
     expect(unit).toMatch(/docker run --rm --name scaleset --init/);
     expect(doc.runcmd).toContain("systemctl enable --now scaleset.service");
   });
+
+  it("never makes the container's start depend on a logging role (no gcplogs driver)", () => {
+    const unit = file("/etc/systemd/system/scaleset.service");
+    expect(unit).not.toMatch(/--log-driver[= ]gcplogs/);
+    expect(unit).toMatch(/--log-driver=json-file --log-opt max-size=/);
+    // The logging agent still needs the role to ship the logs: the guide and the script grant it.
+    expect(read("docs/deploy/gce.md")).toContain("roles/logging.logWriter");
+    expect(read("deploy/gce/create-vm.sh")).toMatch(/--role roles\/logging\.logWriter/);
+  });
 });
 
 describe("ECS Fargate", () => {
@@ -126,8 +150,10 @@ describe("ECS Fargate", () => {
       secrets?: Array<{ name: string; valueFrom: string }>;
       environment?: Array<{ name: string; value: string }>;
       dependsOn?: Array<{ containerName: string; condition: string }>;
+      logConfiguration?: { options?: Record<string, string> };
     }>;
   };
+  const ecsGuide = read("docs/deploy/ecs.md");
   const service = JSON.parse(read("deploy/ecs/service.json")) as {
     desiredCount: number;
     deploymentConfiguration: { minimumHealthyPercent: number; maximumPercent: number };
@@ -160,5 +186,29 @@ describe("ECS Fargate", () => {
     expect(secrets.every((s) => s.valueFrom.startsWith("arn:aws:"))).toBe(true);
     const plain = task.containerDefinitions.flatMap((c) => c.environment ?? []).map((e) => e.name);
     expect(plain.some((n) => /TOKEN|KEY|SECRET/.test(n))).toBe(false);
+  });
+
+  it("writes logs to a group the guide creates: the execution role needs no logs:CreateLogGroup", () => {
+    const options = task.containerDefinitions.map((c) => c.logConfiguration?.options ?? {});
+    const groups = new Set(options.map((o) => o["awslogs-group"]));
+    expect(groups.size).toBe(1);
+    for (const o of options) expect(o["awslogs-create-group"]).toBeUndefined();
+    expect(ecsGuide).toContain(`aws logs create-log-group --log-group-name ${[...groups][0]}`);
+  });
+
+  it("documents a config that fits a Standard SSM parameter (4 KB) and is valid", async () => {
+    const example = /```yaml\n([\s\S]*?)```/.exec(ecsGuide)?.[1] ?? "";
+    expect(Buffer.byteLength(example)).toBeGreaterThan(200);
+    expect(Buffer.byteLength(example)).toBeLessThanOrEqual(4096);
+    expect(ecsGuide).toMatch(/Standard parameter holds at most \*\*4 KB\*\*/);
+    const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const config = await loadConfig({
+      yamlText: example,
+      env: {
+        GITHUB_APP_PRIVATE_KEY: privateKey.export({ type: "pkcs1", format: "pem" }).toString(),
+      },
+      stdoutIsTTY: false,
+    });
+    expect(config.scalesets[0]?.engine.type).toBe("ec2");
   });
 });
