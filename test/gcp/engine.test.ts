@@ -10,6 +10,7 @@ import {
   inserts,
   LogSink,
   makeEngine,
+  resetFaults,
   runnerName,
   SCALE_SET,
   startFakeCloud,
@@ -31,21 +32,10 @@ afterAll(async () => {
   await engine?.close();
   await cloud?.stop();
 });
-afterEach(async () => {
-  const { faults } = cloud.sim;
-  faults.stockoutZones.clear();
-  faults.spotStockoutZones.clear();
-  Object.assign(faults, {
-    quotaExceeded: 0,
-    serverErrors: 0,
-    serverErrorsOn: null,
-    hangRequests: 0,
-    operationErrors: [],
-    operationDelayMs: null,
-  });
-  // Deletes every VM, also those of other scale sets a failed test may have left.
-  for (const vm of cloud.sim.instances()) await engine.delete(`${vm.zone}/${vm.name}`);
-  await eventually("no VM left", () => cloud.sim.instances().length === 0);
+afterEach(() => {
+  resetFaults(cloud.sim);
+  // Removes every VM, also those of other scale sets and deployments a test made.
+  cloud.sim.clearInstances();
   // The JIT config never reaches a log line.
   for (const jit of jits) expect(logs.text()).not.toContain(jit);
 });
@@ -187,17 +177,6 @@ describe("gcp engine against the Compute Engine fake", () => {
     } finally {
       await spot.close();
     }
-  });
-
-  it("treats QUOTA_EXCEEDED as capacity: next zone, then a retryable error", async () => {
-    cloud.sim.faults.quotaExceeded = 1;
-    expect((await engine.create(request())).location).toBe(ZONES[1]);
-    cloud.sim.faults.quotaExceeded = ZONES.length;
-    const req = request();
-    const error = await rejection(engine.create(req));
-    expect(error).toMatchObject({ code: "QUOTA_EXCEEDED", retryable: true });
-    expect(error.message).toContain("Quota 'CPUS' exceeded");
-    expect(error.message).not.toContain(req.jitConfig);
   });
 
   it("an operation that ends with another error fails the create at once, not retried elsewhere", async () => {

@@ -188,13 +188,25 @@ describe("GCE fake", () => {
       error: { errors: [{ code: "ZONE_RESOURCE_POOL_EXHAUSTED" }] },
     });
     sim.faults.stockoutZones.clear();
-    sim.faults.quotaExceeded = 1;
+    sim.faults.quotaRegions.add("us-central1");
     const quota = await done(
       (await api("POST", `${BASE}/instances`, vm("vm-q"))).json as { name: string },
     );
-    expect(quota.error.errors[0]).toMatchObject({
+    sim.faults.quotaRegions.clear();
+    expect(quota).toMatchObject({ httpErrorStatusCode: 403, httpErrorMessage: "FORBIDDEN" });
+    expect(quota.error.errors[0]).toEqual({
       code: "QUOTA_EXCEEDED",
-      errorDetails: [{ quotaInfo: { limitName: "CPUS-per-project-region" } }],
+      message: "Quota 'CPUS' exceeded.  Limit: 24.0 in region us-central1.",
+      errorDetails: [
+        {
+          quotaInfo: {
+            metricName: "compute.googleapis.com/cpus",
+            limitName: "CPUS-per-project-region",
+            dimensions: { region: "us-central1" },
+            limit: 24,
+          },
+        },
+      ],
     });
     expect((await api("GET", `${BASE}/instances/vm-q`)).status).toBe(404);
     sim.faults.serverErrors = 1;

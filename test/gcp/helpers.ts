@@ -9,12 +9,16 @@ import { createGcpEngine } from "../../src/engines/gcp/index.js";
 import {
   type GceSim,
   type GceSimOptions,
+  noFaults,
   startGceSim,
   writeExternalAccountCredentials,
 } from "../../src/sim/gce/index.js";
 
 export const PROJECT = "scaleset-test";
 export const ZONES = ["us-central1-a", "us-central1-b", "us-central1-c"];
+/** Two zones of one region and one of another: quota tests need a second region. */
+export const TWO_REGIONS = ["us-central1-a", "us-central1-b", "us-east1-b"];
+export const DEPLOYMENT = "test-deployment";
 export const IMAGE = `projects/${PROJECT}/global/images/family/scaleset-runner`;
 export const SCALE_SET = "gcp-linux";
 export const OWNER = "test-host-abc123";
@@ -91,7 +95,7 @@ export async function makeEngine(
   return await createGcpEngine(gcpConfig(sim, overrides), {
     scaleSetName: opts.scaleSetName ?? SCALE_SET,
     owner: OWNER,
-    deployment: opts.deployment ?? "test-deployment",
+    deployment: opts.deployment ?? DEPLOYMENT,
     logger: pino({ level: "debug" }, logs),
   });
 }
@@ -117,3 +121,43 @@ export async function eventually(what: string, check: () => boolean, timeoutMs =
 
 export const inserts = (sim: GceSim) =>
   sim.requests.filter((r) => r.method === "POST" && r.path.endsWith("/instances"));
+
+/** Puts every fault knob of the fake back to "no fault". */
+export function resetFaults(sim: GceSim): void {
+  Object.assign(sim.faults, noFaults());
+}
+
+/**
+ * Inserts a VM straight through the REST API with exactly these labels (as an older scaleset
+ * version, or a person, would) and waits for it to exist.
+ */
+export async function insertDirect(
+  sim: GceSim,
+  zone: string,
+  name: string,
+  labels: Record<string, string>,
+): Promise<void> {
+  const token = await fetch(sim.tokenUrl, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({
+      grant_type: "urn:ietf:params:oauth:grant-type:jwt-bearer",
+      assertion: "aGVhZA.eyJpc3MiOiJvcGVyYXRvciJ9.c2ln",
+    }),
+  }).then(async (r) => ((await r.json()) as { access_token: string }).access_token);
+  const res = await fetch(`${sim.url}/compute/v1/projects/${PROJECT}/zones/${zone}/instances`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body: JSON.stringify({
+      name,
+      machineType: `zones/${zone}/machineTypes/e2-small`,
+      labels,
+      disks: [{ boot: true, autoDelete: true, initializeParams: { sourceImage: IMAGE } }],
+      networkInterfaces: [{ network: "global/networks/default" }],
+    }),
+  });
+  if (res.status !== 200) throw new Error(`direct insert: HTTP ${res.status} ${await res.text()}`);
+  await eventually("directly inserted VM exists", () =>
+    sim.instances().some((vm) => vm.name === name && vm.status !== "PROVISIONING"),
+  );
+}

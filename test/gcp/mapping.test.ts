@@ -1,8 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { EngineError } from "../../src/engines/engine.js";
 import { endpointOptions } from "../../src/engines/gcp/compute-api.js";
-import { classifySdkError, isCapacityError, operationError } from "../../src/engines/gcp/errors.js";
-import { labelValue, machineLabels, scaleSetFilter } from "../../src/engines/gcp/labels.js";
+import { quotaFacts } from "../../src/engines/gcp/error-fixes.js";
+import { operationError, PlacementError } from "../../src/engines/gcp/errors.js";
+import {
+  inScope,
+  labelValue,
+  machineLabels,
+  scaleSetFilter,
+} from "../../src/engines/gcp/labels.js";
 import { machineState, parseMachineId, toMachine } from "../../src/engines/gcp/machines.js";
 
 /** Pure mappings: endpoint, labels, states and error classification. */
@@ -36,16 +41,26 @@ describe("labels", () => {
     expect(long).toMatch(/^[a-z0-9_-]+$/);
   });
 
-  it("labels every VM with managed-by, scale set, runner and owner; list filters on the first two", () => {
-    expect(machineLabels("linux", "linux-1a2b", "host-1")).toEqual({
+  it("labels every VM with managed-by, scale set, runner, owner and deployment; list filters on the first two", () => {
+    expect(machineLabels("linux", "linux-1a2b", "host-1", "my-org-linux-0a1b2c3d4e")).toEqual({
       "scaleset-managed-by": "scaleset",
       "scaleset-scale-set": "linux",
       "scaleset-runner": "linux-1a2b",
       "scaleset-owner": "host-1",
+      "scaleset-deployment": "my-org-linux-0a1b2c3d4e",
     });
     expect(scaleSetFilter("linux")).toBe(
       '(labels.scaleset-managed-by = "scaleset") AND (labels.scaleset-scale-set = "linux")',
     );
+  });
+
+  it("a VM is in scope with this deployment's label or none; never with another's", () => {
+    const vm = { "scaleset-managed-by": "scaleset", "scaleset-scale-set": "linux" };
+    expect(inScope({ ...vm, "scaleset-deployment": "prod" }, "linux", "prod")).toBe(true);
+    expect(inScope(vm, "linux", "prod")).toBe(true);
+    expect(inScope({ ...vm, "scaleset-deployment": "staging" }, "linux", "prod")).toBe(false);
+    expect(inScope({ ...vm, "scaleset-deployment": "" }, "linux", "prod")).toBe(false);
+    expect(inScope({ ...vm, "scaleset-scale-set": "other" }, "linux", "prod")).toBe(false);
   });
 });
 
@@ -88,6 +103,7 @@ describe("machines", () => {
       runnerName: "linux-1",
       scaleSetName: "linux",
       owner: "host-9",
+      deployment: undefined,
       state: "running",
       createdAt: new Date("2026-11-01T17:00:00.000Z"),
       location: "us-east1-b",
@@ -97,46 +113,11 @@ describe("machines", () => {
   });
 });
 
-class GoogleError extends Error {
-  constructor(
-    message: string,
-    readonly code: number,
-    readonly reason?: string,
-  ) {
-    super(message);
-  }
-}
-
-describe("error classification", () => {
-  it("maps gax GoogleErrors (gRPC codes) and gaxios errors (HTTP status)", () => {
-    const cases: Array<[unknown, string, boolean]> = [
-      [new GoogleError("not found", 5), "NOT_FOUND", false],
-      [new GoogleError("exists", 10), "ALREADY_EXISTS", false],
-      [new GoogleError("denied", 7), "PERMISSION_DENIED", false],
-      [new GoogleError("quota", 7, "QUOTA_EXCEEDED"), "QUOTA_EXCEEDED", true],
-      [new GoogleError("unavailable", 14), "SERVER_ERROR", true],
-      [new GoogleError("deadline", 4), "TIMEOUT", true],
-      [new GoogleError("bad", 3), "INVALID_REQUEST", false],
-      [
-        Object.assign(new Error('{"error":{"code":503,"message":"backend"}}'), { status: 503 }),
-        "SERVER_ERROR",
-        true,
-      ],
-      [Object.assign(new Error("x"), { status: 404 }), "NOT_FOUND", false],
-      [new Error("connect ECONNREFUSED 127.0.0.1:1"), "SERVER_ERROR", true],
-      [new Error("Could not load the default credentials."), "CREDENTIALS", false],
-    ];
-    for (const [error, code, retryable] of cases) {
-      const classified = classifySdkError(error, "call");
-      expect(classified, code).toBeInstanceOf(EngineError);
-      expect({ code: classified.code, retryable: classified.retryable }).toEqual({
-        code,
-        retryable,
-      });
-      expect(classified.cause).toBeUndefined(); // the SDK error (and its request body) is dropped
-    }
-  });
-
+/**
+ * Finished operations are plain data the SDK decodes from Compute's JSON (no SDK error object is
+ * involved); the HTTP errors the SDK throws are classified in errors.test.ts, through the fake.
+ */
+describe("operation errors", () => {
   it("reads finished operations: capacity, retryable and fatal codes, secrets scrubbed", () => {
     expect(operationError({ status: "DONE" }, "insert")).toBeNull();
     const stockout = operationError(
@@ -149,7 +130,7 @@ describe("error classification", () => {
       "insert",
     );
     expect(stockout).toMatchObject({ code: "ZONE_RESOURCE_POOL_EXHAUSTED", retryable: true });
-    expect(isCapacityError(stockout)).toBe(true);
+    expect(stockout).toBeInstanceOf(PlacementError);
     const fatal = operationError(
       {
         status: "DONE",
@@ -161,11 +142,33 @@ describe("error classification", () => {
     );
     expect(fatal).toMatchObject({ code: "INVALID_FIELD_VALUE", retryable: false });
     expect(fatal?.message).not.toContain("SECRETJIT");
-    expect(isCapacityError(fatal)).toBe(false);
+    expect(fatal).not.toBeInstanceOf(PlacementError);
     const server = operationError(
       { status: "DONE", httpErrorStatusCode: 503, error: { errors: [{ code: "SOMETHING_NEW" }] } },
       "insert",
     );
     expect(server?.retryable).toBe(true);
+  });
+});
+
+describe("quota facts", () => {
+  it("reads the quota, its region or its global reach from Compute's message and quotaInfo", () => {
+    expect(quotaFacts("Quota 'CPUS' exceeded.  Limit: 24.0 in region us-central1.")).toEqual({
+      metric: "CPUS",
+      region: "us-central1",
+      global: false,
+    });
+    expect(quotaFacts("Quota 'GPUS_ALL_REGIONS' exceeded. Limit: 0.0 globally.")).toEqual({
+      metric: "GPUS_ALL_REGIONS",
+      region: undefined,
+      global: true,
+    });
+    expect(
+      quotaFacts("quota exceeded", {
+        metricName: "compute.googleapis.com/cpus_per_vm_family",
+        limitName: "CPUS-PER-VM-FAMILY-per-project-region",
+        dimensions: { region: "us-east1", vm_family: "H3" },
+      }),
+    ).toEqual({ metric: "CPUS_PER_VM_FAMILY", region: "us-east1", global: false });
   });
 });

@@ -2,6 +2,7 @@ import pino from "pino";
 import { afterAll, describe, expect, it } from "vitest";
 import { ScalesetApp } from "../../src/app/app.js";
 import { loadConfig } from "../../src/config/index.js";
+import { deploymentScope } from "../../src/engines/deployment-scope.js";
 import type { ScalerEvent } from "../../src/scaler/events.js";
 import { type GitHubSim, startGitHubSim } from "../../src/sim/github/index.js";
 import {
@@ -19,7 +20,8 @@ import {
 
 /**
  * A scaler restarted while its VMs run jobs: the new process finds them by label, adopts the
- * ones whose runners are busy, deletes the one without a purpose, and leaves nothing behind.
+ * ones whose runners are busy, deletes the one without a purpose, and leaves nothing behind —
+ * but never touches a VM of another deployment that uses the same scale set name.
  */
 
 const TOKEN = "ghp_gcp_restart_test_token";
@@ -76,17 +78,23 @@ describe("restart and adopt with the gcp engine", () => {
     const busy = cloud.sim.instances();
     expect(busy.map((vm) => vm.status)).toEqual(["RUNNING", "RUNNING"]);
 
-    // A VM of this scale set that no runner registration explains (e.g. a crashed create).
-    const stray = await makeEngine(cloud.sim);
-    const strayName = runnerName();
-    await stray.create({
-      runnerName: strayName,
+    // A VM of this deployment that no runner registration explains (e.g. a crashed create),
+    // and one of another deployment with the same scale set name, whose runner is also unknown
+    // here: the first is deleted, the second is not this process's to touch.
+    const vm = (name: string) => ({
+      runnerName: name,
       jitConfig: "not-a-jit-config",
       scaleSetId: 1,
       scaleSetName: SCALE_SET,
       labels: [],
     });
+    const deployment = deploymentScope(sim.configUrl(), SCALE_SET);
+    const stray = await makeEngine(cloud.sim, {}, { deployment });
+    const strayName = runnerName();
+    await stray.create(vm(strayName));
     await stray.close();
+    const neighbour = await makeEngine(cloud.sim, {}, { deployment: "another-org-gcp-linux" });
+    const foreign = await neighbour.create(vm(runnerName()));
 
     const events: ScalerEvent[] = [];
     const second = await startApp(events, logs);
@@ -101,7 +109,12 @@ describe("restart and adopt with the gcp engine", () => {
           .map((j) => j.runnerName)
           .sort(),
       ).toEqual(busy.map((vm) => vm.name).sort());
-      await eventually("every VM deleted", () => cloud?.sim.instances().length === 0, 10_000);
+      await eventually(
+        "every VM of this deployment deleted",
+        () => cloud?.sim.instances().length === 1,
+        10_000,
+      );
+      expect(cloud.sim.instances()[0]?.name).toBe(foreign.runnerName);
       await eventually(
         "every registration removed",
         () => sim?.snapshot().runners.length === 0,
@@ -121,8 +134,13 @@ describe("restart and adopt with the gcp engine", () => {
         5000,
       );
       expect(cloud.sim.counters.deleted).toBe(3);
+      expect(events.some((e) => e.type === "machine-deleted" && e.machineId === foreign.id)).toBe(
+        false,
+      );
     } finally {
       await second.stop(5000);
+      await neighbour.delete(foreign.id);
+      await neighbour.close();
     }
     expect(sim.snapshot().sessions).toHaveLength(0);
     expect(logs.text()).not.toContain(TOKEN);

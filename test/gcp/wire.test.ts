@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Engine } from "../../src/engines/engine.js";
 import type { GceRecordedRequest } from "../../src/sim/gce/index.js";
 import {
+  DEPLOYMENT,
   type FakeCloud,
   fakeJit,
   IMAGE,
@@ -72,6 +73,7 @@ describe("the insert request the SDK sends", () => {
       "scaleset-scale-set": SCALE_SET,
       "scaleset-runner": name,
       "scaleset-owner": OWNER,
+      "scaleset-deployment": DEPLOYMENT,
     };
     expect(sent.body).toMatchObject({
       name,

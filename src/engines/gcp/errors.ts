@@ -1,22 +1,46 @@
 import { EngineError } from "../engine.js";
+import { type SdkErrorFacts, sdkErrorFacts } from "./error-facts.js";
+import {
+  apiDisabledFix,
+  permissionFix,
+  type QuotaFacts,
+  quotaFacts,
+  quotaFix,
+  RATE_LIMIT_FIX,
+  STOCKOUT_FIX,
+  unofferedMachineType,
+} from "./error-fixes.js";
 import type { GceOperation } from "./gce-types.js";
 
 /**
- * Turns Compute Engine failures into EngineErrors with a stable `code` and `retryable`.
- * Two sources: HTTP errors the SDK throws (a gax `GoogleError` with a gRPC code, or a
- * `GaxiosError` with an HTTP status on older stacks), and errors inside a finished operation.
+ * Turns Compute Engine failures into EngineErrors with a stable `code`, `retryable` and, where
+ * Compute's message allows, a `fix`. Two sources: HTTP errors the SDK throws (classified from
+ * the body Compute sent, see error-facts.ts), and errors inside a finished operation.
  * The SDK error is never attached as `cause`: its request config holds the insert body, and
  * with it the JIT config.
  */
 
-/** Codes that mean "no room here": the create falls through to the next zone / standard VMs. */
-export const CAPACITY_CODES: ReadonlySet<string> = new Set([
-  "ZONE_RESOURCE_POOL_EXHAUSTED",
-  "QUOTA_EXCEEDED",
-]);
+/**
+ * Where a create may still succeed after this error; the engine's walk over zones reads it.
+ * `zone`: this zone cannot (stockout, machine type not offered here). `region`: no zone of the
+ * region can (a regional quota; `spotOnly` when only spot VMs are refused, a preemptible quota).
+ * `nowhere`: no placement can (a project-wide quota).
+ */
+export type Fallthrough =
+  | { to: "zone" }
+  | { to: "region"; region?: string; spotOnly: boolean }
+  | { to: "nowhere" };
 
-export function isCapacityError(error: unknown): error is EngineError {
-  return error instanceof EngineError && CAPACITY_CODES.has(error.code);
+/** An insert that failed for want of room: the create may go on elsewhere. */
+export class PlacementError extends EngineError {
+  readonly fallthrough: Fallthrough;
+  constructor(
+    message: string,
+    opts: { code: string; retryable: boolean; fix?: string; fallthrough: Fallthrough },
+  ) {
+    super(message, opts);
+    this.fallthrough = opts.fallthrough;
+  }
 }
 
 /** gRPC status codes (google-gax `Status`). */
@@ -30,8 +54,6 @@ const GRPC = {
   RESOURCE_EXHAUSTED: 8,
   FAILED_PRECONDITION: 9,
   ABORTED: 10,
-  INTERNAL: 13,
-  UNAVAILABLE: 14,
   UNAUTHENTICATED: 16,
 } as const;
 
@@ -45,49 +67,10 @@ const HTTP_TO_GRPC: Record<number, number> = {
   504: GRPC.DEADLINE_EXCEEDED,
 };
 
-interface SdkErrorFacts {
-  grpc?: number;
-  http?: number;
-  reason?: string;
-  message: string;
-}
-
-function facts(error: unknown): SdkErrorFacts {
-  const e = (typeof error === "object" && error !== null ? error : {}) as Record<string, unknown>;
-  const name = typeof e.constructor === "function" ? e.constructor.name : "";
-  const http =
-    typeof e.httpStatusCode === "number"
-      ? e.httpStatusCode
-      : name !== "GoogleError" && typeof e.status === "number"
-        ? e.status
-        : undefined;
-  const grpc = name === "GoogleError" && typeof e.code === "number" ? e.code : undefined;
-  const reason = typeof e.reason === "string" ? e.reason : undefined;
-  let message = error instanceof Error ? error.message : String(error);
-  // gax 5 puts the raw JSON error envelope in `message`.
-  try {
-    const body = JSON.parse(message) as {
-      error?: { message?: string; errors?: Array<{ reason?: string }> };
-    };
-    if (body.error?.message) {
-      return {
-        grpc,
-        http,
-        reason: reason ?? body.error.errors?.[0]?.reason,
-        message: body.error.message,
-      };
-    }
-  } catch {
-    // not JSON
-  }
-  message = message.split("\n")[0] ?? message;
-  return { grpc, http, reason, message };
-}
-
 function grpcCode(f: SdkErrorFacts): number | undefined {
   if (f.grpc !== undefined) return f.grpc;
   if (f.http === undefined) return undefined;
-  if (f.http >= 500) return GRPC.UNAVAILABLE;
+  if (f.http >= 500) return 14; // UNAVAILABLE
   return HTTP_TO_GRPC[f.http];
 }
 
@@ -98,17 +81,35 @@ export function scrub(text: string, secrets: readonly string[]): string {
   return out;
 }
 
-/** Classifies an error thrown by an SDK call. `what` names the call for the message. */
+/** A quota refusal: regional ones send the create to another region, global ones nowhere. */
+function quotaError(message: string, quota: QuotaFacts): PlacementError {
+  const fallthrough: Fallthrough = quota.global
+    ? { to: "nowhere" }
+    : { to: "region", region: quota.region, spotOnly: /^PREEMPTIBLE_/.test(quota.metric ?? "") };
+  return new PlacementError(message, {
+    code: "QUOTA_EXCEEDED",
+    retryable: true, // quota frees up as VMs are deleted: the scaler waits and tries again
+    fix: quotaFix(quota),
+    fallthrough,
+  });
+}
+
+/**
+ * Classifies an error thrown by an SDK call. `what` names the call for the message; `project`
+ * goes into hints (the API to enable).
+ */
 export function classifySdkError(
   error: unknown,
   what: string,
   secrets: readonly string[] = [],
+  project = "PROJECT",
 ): EngineError {
   if (error instanceof EngineError) return error;
-  const f = facts(error);
+  const f = sdkErrorFacts(error);
   const detail = scrub(f.message, secrets).slice(0, 300);
-  const make = (code: string, retryable: boolean) =>
-    new EngineError(`${what}: ${code}: ${detail}`, { code, retryable });
+  const message = (code: string) => `${what}: ${code}: ${detail}`;
+  const make = (code: string, retryable: boolean, fix?: string) =>
+    new EngineError(message(code), { code, retryable, fix });
   if (
     /could not load the default credentials|credential/i.test(f.message) &&
     f.grpc === undefined &&
@@ -116,11 +117,28 @@ export function classifySdkError(
   ) {
     return make("CREDENTIALS", false);
   }
-  const reason = f.reason?.toLowerCase() ?? "";
-  if (reason.includes("quotaexceeded") || reason === "quota_exceeded")
-    return make("QUOTA_EXCEEDED", true);
-  if (reason.includes("ratelimitexceeded")) return make("RATE_LIMITED", true);
-  switch (grpcCode(f)) {
+  const reasons = new Set(f.reasons.map((r) => r.toLowerCase()));
+  const has = (...names: string[]) => names.some((n) => reasons.has(n));
+  if (has("ratelimitexceeded", "userratelimitexceeded", "rate_limit_exceeded")) {
+    return make("RATE_LIMITED", true, RATE_LIMIT_FIX);
+  }
+  if (has("quotaexceeded", "quota_exceeded")) {
+    return quotaError(message("QUOTA_EXCEEDED"), quotaFacts(f.message));
+  }
+  if (has("resourcenotready")) return make("RESOURCE_NOT_READY", true);
+  if (has("accessnotconfigured", "service_disabled")) {
+    return make("API_DISABLED", false, apiDisabledFix(project));
+  }
+  const grpc = grpcCode(f);
+  const unoffered = unofferedMachineType(f.message);
+  if (unoffered && (grpc === GRPC.INVALID_ARGUMENT || grpc === GRPC.NOT_FOUND)) {
+    return new PlacementError(message("MACHINE_TYPE_UNAVAILABLE"), {
+      code: "MACHINE_TYPE_UNAVAILABLE",
+      retryable: false, // a zone's machine types do not change within minutes
+      fallthrough: { to: "zone" },
+    });
+  }
+  switch (grpc) {
     case GRPC.NOT_FOUND:
       return make("NOT_FOUND", false);
     case GRPC.ALREADY_EXISTS:
@@ -129,13 +147,13 @@ export function classifySdkError(
       return make("ALREADY_EXISTS", false);
     case GRPC.INVALID_ARGUMENT:
     case GRPC.FAILED_PRECONDITION:
-      return make("INVALID_REQUEST", false);
+      return make("INVALID_REQUEST", false, permissionFix(f.message));
     case GRPC.PERMISSION_DENIED:
-      return make("PERMISSION_DENIED", false);
+      return make("PERMISSION_DENIED", false, permissionFix(f.message));
     case GRPC.UNAUTHENTICATED:
       return make("UNAUTHENTICATED", false);
     case GRPC.RESOURCE_EXHAUSTED:
-      return make("RATE_LIMITED", true);
+      return make("RATE_LIMITED", true, RATE_LIMIT_FIX);
     case GRPC.DEADLINE_EXCEEDED:
       return make("TIMEOUT", true);
     case GRPC.CANCELLED:
@@ -148,7 +166,6 @@ export function classifySdkError(
 
 /** Codes inside a finished operation that a later attempt may get past. */
 const RETRYABLE_OPERATION_CODES: ReadonlySet<string> = new Set([
-  ...CAPACITY_CODES,
   "RESOURCE_OPERATION_RATE_EXCEEDED",
   "RATE_LIMIT_EXCEEDED",
   "INTERNAL_ERROR",
@@ -168,10 +185,23 @@ export function operationError(
   const first = errors[0] ?? {};
   // Spot and some machine families report ZONE_RESOURCE_POOL_EXHAUSTED_WITH_DETAILS.
   const code = (first.code ?? "OPERATION_FAILED").replace(/_WITH_DETAILS$/, "");
-  const retryable = RETRYABLE_OPERATION_CODES.has(code) || (op.httpErrorStatusCode ?? 0) >= 500;
-  const message = scrub(errors.map((e) => e.message ?? e.code ?? "").join("; "), secrets).slice(
+  const text = scrub(errors.map((e) => e.message ?? e.code ?? "").join("; "), secrets).slice(
     0,
     400,
   );
-  return new EngineError(`${what}: ${code}: ${message}`, { code, retryable });
+  const message = `${what}: ${code}: ${text}`;
+  if (code === "ZONE_RESOURCE_POOL_EXHAUSTED") {
+    return new PlacementError(message, {
+      code,
+      retryable: true,
+      fix: STOCKOUT_FIX,
+      fallthrough: { to: "zone" },
+    });
+  }
+  if (code === "QUOTA_EXCEEDED") {
+    const info = first.errorDetails?.find((d) => d.quotaInfo)?.quotaInfo ?? undefined;
+    return quotaError(message, quotaFacts(first.message ?? "", info));
+  }
+  const retryable = RETRYABLE_OPERATION_CODES.has(code) || (op.httpErrorStatusCode ?? 0) >= 500;
+  return new EngineError(message, { code, retryable, fix: permissionFix(text) });
 }

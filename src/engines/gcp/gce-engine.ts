@@ -2,7 +2,8 @@ import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import { recordCapacityFallback } from "../../telemetry/cloud-signals.js";
 import { type Engine, EngineError, type Machine, type MachineRequest } from "../engine.js";
-import { isCapacityError, operationError } from "./errors.js";
+import { DeletableIds } from "./deletable.js";
+import { operationError, PlacementError } from "./errors.js";
 import type { GceApi, GceOperation } from "./gce-types.js";
 import {
   buildInstanceResource,
@@ -10,9 +11,10 @@ import {
   type Placement,
   placements,
 } from "./instance-resource.js";
-import { isScaleSetMember, scaleSetFilter } from "./labels.js";
+import { inScope, scaleSetFilter } from "./labels.js";
 import { machineId, parseMachineId, toMachine } from "./machines.js";
 import { waitForOperation } from "./operation-wait.js";
+import { walkPlacements } from "./placement-walk.js";
 import { type GceCall, gceCall, recordFailure } from "./telemetry.js";
 
 /** One span per wait for an operation to finish, however many `wait` calls that takes. */
@@ -25,19 +27,27 @@ export interface GceEngineOptions {
   settings: GcpSettings;
   scaleSetName: string;
   owner: string;
+  /** Deployment scope: labelled on every VM; `list` and `delete` stay inside it. */
+  deployment: string;
   logger: Logger;
   api: GceApi;
 }
 
 /**
  * One Compute Engine VM per runner. `create` tries each zone (spot first when configured, then
- * standard VMs) until one has capacity, awaiting the insert operation; `delete` deletes (never
- * stops) and treats "not found" as done; `list` finds this scale set's VMs by label.
+ * standard VMs) until one has room, awaiting the insert operation; `delete` deletes (never
+ * stops) and treats "not found" as done; `list` finds this deployment's VMs by label.
  * Calls are independent: many creates and deletes run and wait at once.
+ *
+ * Rate limits are not retried here: Compute's API rate quotas refill per minute, so a retry
+ * within the same create would mostly be refused again and spend more of the same quota. The
+ * error is RATE_LIMITED and retryable, and the scaler's create backoff (one step per burst,
+ * 1 s doubling, with jitter) paces the next attempt.
  */
 export class GceEngine implements Engine {
   readonly type = "gcp";
   readonly #o: GceEngineOptions;
+  readonly #deletable = new DeletableIds();
 
   constructor(options: GceEngineOptions) {
     this.#o = options;
@@ -48,34 +58,28 @@ export class GceEngine implements Engine {
   }
 
   async create(request: MachineRequest, signal?: AbortSignal): Promise<Machine> {
-    const tried: string[] = [];
-    let lastCapacity: EngineError | undefined;
-    for (const placement of placements(this.#settings)) {
-      try {
-        return await this.#createIn(placement, request, signal);
-      } catch (error) {
-        if (!isCapacityError(error)) throw error;
-        lastCapacity = error;
-        tried.push(`${placement.zone}${placement.spot ? " (spot)" : ""}: ${error.code}`);
-        recordCapacityFallback("gcp", error.code);
-        this.#o.logger.info(
-          {
-            runner: request.runnerName,
-            zone: placement.zone,
-            spot: placement.spot,
-            code: error.code,
-          },
-          "no capacity in zone, trying the next placement",
-        );
-      }
-    }
-    throw new EngineError(
-      `no capacity for ${request.runnerName} (tried ${tried.join("; ")}); last error: ${lastCapacity?.message ?? "none"}`,
+    const machine = await walkPlacements(
+      placements(this.#settings),
+      (placement) => this.#createIn(placement, request, signal),
       {
-        code: lastCapacity?.code ?? "ZONE_RESOURCE_POOL_EXHAUSTED",
-        retryable: true,
+        runnerName: request.runnerName,
+        machineType: this.#settings.machineType.split("/").pop() ?? this.#settings.machineType,
+        onFallthrough: (placement, error) => {
+          recordCapacityFallback("gcp", error.code);
+          this.#o.logger.info(
+            {
+              runner: request.runnerName,
+              zone: placement.zone,
+              spot: placement.spot,
+              code: error.code,
+            },
+            "zone refused the VM, trying the next placement",
+          );
+        },
       },
     );
+    this.#deletable.add(machine.id);
+    return machine;
   }
 
   async #createIn(
@@ -89,6 +93,7 @@ export class GceEngine implements Engine {
     const resource = buildInstanceResource(this.#settings, placement, request, {
       scaleSetName: this.#o.scaleSetName,
       owner: this.#o.owner,
+      deployment: this.#o.deployment,
     });
     const deadline = Date.now() + this.#settings.operationTimeout;
     const what = `insert ${request.runnerName} in ${zone}`;
@@ -100,7 +105,12 @@ export class GceEngine implements Engine {
     try {
       accepted = await gceCall(
         "compute.instances.insert",
-        { attributes: { ...attributes, "scaleset.machine.spot": placement.spot }, what, secrets },
+        {
+          attributes: { ...attributes, "scaleset.machine.spot": placement.spot },
+          what,
+          secrets,
+          project: this.#settings.project,
+        },
         () => this.#o.api.insert(zone, resource, randomUUID(), this.#limits(signal)),
       );
     } catch (error) {
@@ -122,7 +132,8 @@ export class GceEngine implements Engine {
       throw error;
     }
     if (failure) {
-      if (!isCapacityError(failure)) this.#deleteInBackground(zone, request.runnerName);
+      // A refusal for want of room leaves no VM; after any other failure one may exist.
+      if (!(failure instanceof PlacementError)) this.#deleteInBackground(zone, request.runnerName);
       throw failure;
     }
     return {
@@ -130,6 +141,7 @@ export class GceEngine implements Engine {
       runnerName: request.runnerName,
       scaleSetName: this.#o.scaleSetName,
       owner: this.#o.owner,
+      deployment: this.#o.deployment,
       state: "provisioning",
       createdAt: new Date(),
       location: zone,
@@ -138,8 +150,13 @@ export class GceEngine implements Engine {
 
   async delete(id: string, signal?: AbortSignal): Promise<void> {
     const { zone, name } = parseMachineId(id);
-    // An id without a zone (not one this engine made) is looked for in every configured zone.
-    for (const z of zone ? [zone] : this.#settings.zones) await this.#deleteIn(z, name, signal);
+    if (!zone || !this.#deletable.has(id)) {
+      // Not a VM this engine listed or created: another deployment's, or already gone.
+      this.#o.logger.info({ machine: id }, "not deleting a VM outside this deployment's list");
+      return;
+    }
+    await this.#deleteIn(zone, name, signal);
+    this.#deletable.forget(id);
   }
 
   async #deleteIn(zone: string, name: string, signal?: AbortSignal): Promise<void> {
@@ -149,7 +166,7 @@ export class GceEngine implements Engine {
     try {
       accepted = await gceCall(
         "compute.instances.delete",
-        { attributes, what, expected: "NOT_FOUND" },
+        { attributes, what, expected: "NOT_FOUND", project: this.#settings.project },
         () => this.#o.api.delete(zone, name, randomUUID(), this.#limits(signal)),
       );
     } catch (error) {
@@ -199,9 +216,10 @@ export class GceEngine implements Engine {
   }
 
   async list(signal?: AbortSignal): Promise<Machine[]> {
+    const mark = this.#deletable.listStarts();
     const instances = await gceCall(
       "compute.instances.aggregatedList",
-      { attributes: {}, what: "list instances" },
+      { attributes: {}, what: "list instances", project: this.#settings.project },
       async (span) => {
         const found = await this.#o.api.aggregatedList(
           scaleSetFilter(this.#o.scaleSetName),
@@ -211,10 +229,17 @@ export class GceEngine implements Engine {
         return found;
       },
     );
-    // The filter is server-side; checking again guards against an endpoint that ignores it.
-    return instances
-      .filter((i) => isScaleSetMember(i.labels ?? {}, this.#o.scaleSetName))
-      .map((i) => toMachine(i, this.#o.scaleSetName));
+    // The scope is applied here (see scaleSetFilter), and the scale set checked again: this
+    // also guards against an endpoint that ignores the filter.
+    const { scaleSetName, deployment } = this.#o;
+    const machines = instances
+      .filter((i) => inScope(i.labels ?? {}, scaleSetName, deployment))
+      .map((i) => toMachine(i, scaleSetName));
+    this.#deletable.listed(
+      machines.map((m) => m.id),
+      mark,
+    );
+    return machines;
   }
 
   #limits(signal?: AbortSignal) {

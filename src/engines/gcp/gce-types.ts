@@ -47,6 +47,14 @@ export interface GceInstance {
 export interface GceOperationErrorItem {
   code?: string | null;
   message?: string | null;
+  /** QUOTA_EXCEEDED names its quota here: metric, limit and (for regional ones) the region. */
+  errorDetails?: Array<{
+    quotaInfo?: {
+      metricName?: string | null;
+      limitName?: string | null;
+      dimensions?: Record<string, string> | null;
+    } | null;
+  }> | null;
 }
 
 export interface GceOperation {

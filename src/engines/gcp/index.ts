@@ -27,10 +27,10 @@ export async function createGcpEngine(
       apiTimeoutMs: settings.apiTimeout,
     });
   } catch (error) {
-    const classified = classifySdkError(error, "Compute Engine client");
+    const classified = classifySdkError(error, "Compute Engine client", [], settings.project);
     throw new EngineError(
       `${classified.message} — scaleset uses Application Default Credentials: attach a service account, set GOOGLE_APPLICATION_CREDENTIALS to a credential file, or run gcloud auth application-default login`,
-      { code: classified.code, retryable: false },
+      { code: classified.code, retryable: false, fix: classified.fix },
     );
   }
   context.logger.debug(
@@ -41,6 +41,7 @@ export async function createGcpEngine(
     settings,
     scaleSetName: context.scaleSetName,
     owner: context.owner,
+    deployment: context.deployment,
     logger: context.logger,
     api,
   });

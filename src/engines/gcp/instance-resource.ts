@@ -45,7 +45,7 @@ export function buildInstanceResource(
   settings: GcpSettings,
   placement: Placement,
   request: MachineRequest,
-  identity: { scaleSetName: string; owner: string },
+  identity: { scaleSetName: string; owner: string; deployment: string },
 ): GceInstanceResource {
   if (!INSTANCE_NAME.test(request.runnerName)) {
     throw new EngineError(`runner name ${request.runnerName} is not a valid GCE instance name`, {
@@ -56,7 +56,12 @@ export function buildInstanceResource(
   const { zone, spot } = placement;
   const labels = {
     ...settings.labels,
-    ...machineLabels(identity.scaleSetName, request.runnerName, identity.owner),
+    ...machineLabels(
+      identity.scaleSetName,
+      request.runnerName,
+      identity.owner,
+      identity.deployment,
+    ),
   };
   return {
     name: request.runnerName,

@@ -43,6 +43,8 @@ export function toMachine(instance: GceInstance, scaleSetName: string): Machine 
     runnerName: labels[MACHINE_LABELS.runner] ?? name,
     scaleSetName,
     owner: labels[MACHINE_LABELS.owner] ?? "",
+    // Absent on VMs made before deployment scopes: the scaler adopts those only on proof.
+    deployment: labels[MACHINE_LABELS.deployment],
     state: machineState(instance.status),
     createdAt: Number.isNaN(created.getTime()) ? new Date() : created,
     location: zone,

@@ -18,6 +18,8 @@ export interface GceCall {
   secrets?: readonly string[];
   /** Error codes that are an expected answer, not a failure (a delete's NOT_FOUND). */
   expected?: string;
+  /** The project, for operator hints (which project's API to enable). */
+  project?: string;
 }
 
 export async function gceCall<T>(
@@ -32,7 +34,7 @@ export async function gceCall<T>(
       try {
         return await work(span);
       } catch (error) {
-        const classified = classifySdkError(error, call.what, call.secrets);
+        const classified = classifySdkError(error, call.what, call.secrets, call.project);
         if (classified.code !== call.expected) recordFailure(span, classified);
         throw classified;
       } finally {

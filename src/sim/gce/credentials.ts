@@ -5,12 +5,19 @@ import { join } from "node:path";
  * Writes an ADC credential file of type `external_account` (the shape `gcloud iam
  * workload-identity-pools create-cred-config` produces) whose token URL is the fake, plus the
  * subject-token file it reads. Point GOOGLE_APPLICATION_CREDENTIALS at the returned path and
- * the real auth library performs a real STS token exchange against the fake.
+ * the real auth library performs a real STS token exchange against the fake. `subject` is the
+ * token's `sub`: the principal the fake records on every request made with the exchanged token
+ * (two processes with two subjects can be told apart, as in an audit log).
  */
-export function writeExternalAccountCredentials(dir: string, tokenUrl: string): string {
-  const subjectTokenPath = join(dir, "subject-token.jwt");
-  // Any non-empty subject token works for the fake; a real one is the CI provider's OIDC JWT.
-  writeFileSync(subjectTokenPath, "eyJhbGciOiJub25lIn0.eyJzdWIiOiJzY2FsZXNldC1zaW0ifQ.c2ln", {
+export function writeExternalAccountCredentials(
+  dir: string,
+  tokenUrl: string,
+  subject = "scaleset-sim",
+): string {
+  const subjectTokenPath = join(dir, `subject-token-${subject}.jwt`);
+  // An unsigned JWT: the fake reads its `sub`; a real one is the CI provider's OIDC JWT.
+  const part = (json: object) => Buffer.from(JSON.stringify(json)).toString("base64url");
+  writeFileSync(subjectTokenPath, `${part({ alg: "none" })}.${part({ sub: subject })}.c2ln`, {
     mode: 0o600,
   });
   const credentials = {
@@ -21,7 +28,7 @@ export function writeExternalAccountCredentials(dir: string, tokenUrl: string): 
     token_url: tokenUrl,
     credential_source: { file: subjectTokenPath },
   };
-  const path = join(dir, "adc-external-account.json");
+  const path = join(dir, `adc-external-account-${subject}.json`);
   writeFileSync(path, JSON.stringify(credentials, null, 2), { mode: 0o600 });
   return path;
 }

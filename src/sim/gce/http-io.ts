@@ -5,12 +5,25 @@ import { readBodyText } from "../read-body.js";
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
-/** An error the fake answers with `{"error":{code,message,errors:[{reason,…}]}}`. */
+/**
+ * Where the API front end (ESF) answers rather than Compute itself (API disabled, token scopes),
+ * the envelope also has a canonical `status` and `details` with a `google.rpc.ErrorInfo`; Compute's
+ * own errors (permission, quota, rate limit, validation) have neither, only `errors[]`.
+ */
+export interface GceErrorExtras {
+  /** `errors[].domain`: "global" for most, "usageLimits" for quota, rate and API-access errors. */
+  domain?: string;
+  status?: string;
+  details?: unknown[];
+}
+
+/** An error the fake answers with Google's JSON envelope `{"error":{code,message,errors:[…]}}`. */
 export class GceHttpError extends Error {
   constructor(
     readonly status: number,
     readonly reason: string,
     message: string,
+    readonly extras: GceErrorExtras = {},
   ) {
     super(message);
     this.name = "GceHttpError";
@@ -47,11 +60,14 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 }
 
 export function sendError(res: ServerResponse, error: GceHttpError): void {
+  const { domain = "global", status, details } = error.extras;
   sendJson(res, error.status, {
     error: {
       code: error.status,
       message: error.message,
-      errors: [{ message: error.message, domain: "global", reason: error.reason }],
+      errors: [{ message: error.message, domain, reason: error.reason }],
+      ...(status ? { status } : {}),
+      ...(details ? { details } : {}),
     },
   });
 }

@@ -1,5 +1,6 @@
 /** The Compute Engine fake: REST API, token endpoint, VMs that run simulated runners. */
 export { writeExternalAccountCredentials } from "./credentials.js";
+export { noFaults } from "./faults.js";
 export { type GceSim, startGceSim } from "./server.js";
 export type {
   GceCounters,

@@ -1,3 +1,4 @@
+import { authorize } from "./faults.js";
 import { compileFilter } from "./filter.js";
 import { GceHttpError, notFound, parseJson } from "./http-io.js";
 import { operationJson } from "./operations.js";
@@ -38,6 +39,7 @@ export async function routeCompute(world: GceWorld, req: ApiRequest): Promise<Ap
   if (!project) throw notFound(req.path);
   const requestId = req.query.get("requestId") ?? undefined;
   const filter = () => compileFilter(req.query.get("filter") ?? undefined);
+  const zonal = (what: string) => `projects/${project}/zones/${zone}/${what}`;
 
   if (
     scope === "aggregated" &&
@@ -45,6 +47,7 @@ export async function routeCompute(world: GceWorld, req: ApiRequest): Promise<Ap
     parts.length === 3 &&
     req.method === "GET"
   ) {
+    authorize(world.faults, "compute.instances.list", `projects/${project}`);
     const all = page(world.listInstances(project, null, filter()), req.query);
     const items: Record<string, unknown> = {};
     for (const z of [...world.zones].sort()) {
@@ -72,10 +75,14 @@ export async function routeCompute(world: GceWorld, req: ApiRequest): Promise<Ap
 
   if (kind === "instances" && name === undefined) {
     if (req.method === "POST") {
-      const op = world.insert(project, zone, parseJson(req.bodyText), requestId);
+      const body = parseJson(req.bodyText);
+      const named = (body as { name?: unknown } | undefined)?.name;
+      authorize(world.faults, "compute.instances.create", zonal(`instances/${String(named)}`));
+      const op = world.insert(project, zone, body, requestId);
       return { status: 200, body: operationJson(op) };
     }
     if (req.method === "GET") {
+      authorize(world.faults, "compute.instances.list", `projects/${project}`);
       world.checkZone(project, zone);
       const found = page(world.listInstances(project, zone, filter()), req.query);
       return {
@@ -89,12 +96,17 @@ export async function routeCompute(world: GceWorld, req: ApiRequest): Promise<Ap
     }
   }
   if (kind === "instances" && name && action === undefined) {
-    if (req.method === "GET") return { status: 200, body: world.getInstance(project, zone, name) };
+    if (req.method === "GET") {
+      authorize(world.faults, "compute.instances.get", zonal(`instances/${name}`));
+      return { status: 200, body: world.getInstance(project, zone, name) };
+    }
     if (req.method === "DELETE") {
+      authorize(world.faults, "compute.instances.delete", zonal(`instances/${name}`));
       return { status: 200, body: operationJson(world.delete(project, zone, name, requestId)) };
     }
   }
   if (kind === "operations" && name) {
+    authorize(world.faults, "compute.zoneOperations.get", zonal(`operations/${name}`));
     const op = world.getOperation(project, zone, name);
     if (action === undefined && req.method === "GET")
       return { status: 200, body: operationJson(op) };

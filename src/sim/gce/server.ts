@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { rateLimitExceeded, serviceDisabled } from "./compute-errors.js";
 import { GceHttpError, readText, sendError, sendJson } from "./http-io.js";
 import { routeCompute } from "./routes.js";
 import { TokenIssuer, unauthenticated } from "./token.js";
@@ -32,10 +33,15 @@ export interface GceSim {
   tokenGrants(): string[];
   /** VMs that exist, whatever their status. */
   instances(): GceInstanceView[];
+  /** Test control: removes every VM without an API call (tests that share one fake). */
+  clearInstances(): void;
   /** Requests held open by the `hangRequests` fault whose client has not hung up yet. */
   openHungRequests(): number;
   stop(): Promise<void>;
 }
+
+/** The project number error messages name (the fake keys projects by id only). */
+const PROJECT_NUMBER = "123456789";
 
 export async function startGceSim(options: GceSimOptions = {}): Promise<GceSim> {
   const world = new GceWorld(options);
@@ -61,13 +67,23 @@ export async function startGceSim(options: GceSimOptions = {}): Promise<GceSim> 
     } catch {
       body = bodyText;
     }
+    const principal = issuer.principal(req.headers.authorization);
     requests.push({
       method: req.method ?? "GET",
       path: url.pathname,
       query: Object.fromEntries(url.searchParams),
       body,
+      ...(principal ? { principal } : {}),
     });
-    if (world.requireAuth && !issuer.accepts(req.headers.authorization)) throw unauthenticated();
+    if (world.requireAuth && !principal) throw unauthenticated();
+    const { faults } = world;
+    const call = `${req.method} ${url.pathname}`;
+    // The API front end refuses before Compute sees the call: a disabled API, then the rate quota.
+    if (faults.apiDisabled) throw serviceDisabled(PROJECT_NUMBER);
+    if (faults.rateLimits > 0 && (!faults.rateLimitsOn || faults.rateLimitsOn.test(call))) {
+      faults.rateLimits--;
+      throw rateLimitExceeded();
+    }
     if (world.faults.hangRequests > 0) {
       world.faults.hangRequests--;
       hung.add(res);
@@ -75,10 +91,7 @@ export async function startGceSim(options: GceSimOptions = {}): Promise<GceSim> 
       return;
     }
     const { serverErrorsOn } = world.faults;
-    if (
-      world.faults.serverErrors > 0 &&
-      (!serverErrorsOn || serverErrorsOn.test(`${req.method} ${url.pathname}`))
-    ) {
+    if (world.faults.serverErrors > 0 && (!serverErrorsOn || serverErrorsOn.test(call))) {
       world.faults.serverErrors--;
       throw new GceHttpError(503, "backendError", "The service is currently unavailable.");
     }
@@ -111,6 +124,7 @@ export async function startGceSim(options: GceSimOptions = {}): Promise<GceSim> 
     requests,
     tokenGrants: () => [...issuer.grants],
     instances: () => world.views(),
+    clearInstances: () => world.clearInstances(),
     openHungRequests: () => hung.size,
     async stop() {
       world.stop();

@@ -12,8 +12,20 @@ const TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
 const JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 const TOKEN_LIFETIME_S = 3600;
 
+/** A JWT's claim, unverified (the fake checks shape, not signatures). */
+function claim(jwt: string, name: string): string | undefined {
+  try {
+    const payload = JSON.parse(Buffer.from(jwt.split(".")[1] ?? "", "base64url").toString("utf8"));
+    const value = (payload as Record<string, unknown>)[name];
+    return typeof value === "string" ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export class TokenIssuer {
-  readonly #tokens = new Set<string>();
+  /** Issued access token → the principal it stands for. */
+  readonly #tokens = new Map<string, string>();
   readonly grants: string[] = [];
 
   /** Answers a token request (form-encoded body); throws a 400 for anything malformed. */
@@ -32,7 +44,11 @@ export class TokenIssuer {
     }
     this.grants.push(grant);
     const token = `ya29.fake-${randomBytes(16).toString("hex")}`;
-    this.#tokens.add(token);
+    const principal =
+      grant === TOKEN_EXCHANGE
+        ? claim(form.get("subject_token") ?? "", "sub")
+        : claim(form.get("assertion") ?? "", "iss");
+    this.#tokens.set(token, principal ?? "unknown");
     return {
       access_token: token,
       token_type: "Bearer",
@@ -43,10 +59,10 @@ export class TokenIssuer {
     };
   }
 
-  /** Whether an `Authorization` header carries a token this issuer handed out. */
-  accepts(authorization: string | undefined): boolean {
+  /** The principal of a token this issuer handed out, from an `Authorization` header. */
+  principal(authorization: string | undefined): string | undefined {
     const match = /^Bearer (\S+)$/.exec(authorization ?? "");
-    return match !== null && this.#tokens.has(match[1] as string);
+    return match ? this.#tokens.get(match[1] as string) : undefined;
   }
 }
 

@@ -35,8 +35,27 @@ export interface GceFaults {
   stockoutZones: Set<string>;
   /** Spot inserts into these zones end with ZONE_RESOURCE_POOL_EXHAUSTED; standard ones work. */
   spotStockoutZones: Set<string>;
-  /** The next n inserts end with QUOTA_EXCEEDED (regional CPUS quota). */
-  quotaExceeded: number;
+  /** Regions whose CPUS quota is used up: inserts into their zones fail with QUOTA_EXCEEDED. */
+  quotaRegions: Set<string>;
+  /** The project-wide CPUS_ALL_REGIONS quota is used up: every insert fails with QUOTA_EXCEEDED. */
+  globalQuota: boolean;
+  /**
+   * Quota failures answer the insert call itself (403 quotaExceeded) instead of ending its
+   * operation with QUOTA_EXCEEDED; Compute does both.
+   */
+  quotaSynchronous: boolean;
+  /** The next n compute API calls (matching `rateLimitsOn`, if set) answer 403 rateLimitExceeded. */
+  rateLimits: number;
+  /** Limits `rateLimits` to requests whose `METHOD path` matches, e.g. /^POST .*\/instances$/. */
+  rateLimitsOn: RegExp | null;
+  /** The next n inserts answer 400 resourceNotReady (their subnetwork is being changed). */
+  notReadyInserts: number;
+  /** `ZONE/MACHINE_TYPE` pairs not offered: such an insert answers 400 invalid, naming both. */
+  unofferedMachineTypes: Set<string>;
+  /** IAM permissions the caller lacks (`compute.instances.create`…): 403 forbidden. */
+  deniedPermissions: Set<string>;
+  /** The Compute Engine API is disabled: every call answers 403 SERVICE_DISABLED. */
+  apiDisabled: boolean;
   /** The next n compute API calls (matching `serverErrorsOn`, if set) answer HTTP 503. */
   serverErrors: number;
   /** Limits `serverErrors` to requests whose `METHOD path` matches, e.g. /^POST .*\/instances$/. */
@@ -63,6 +82,11 @@ export interface GceRecordedRequest {
   path: string;
   query: Record<string, string>;
   body: unknown;
+  /**
+   * Who made it, as an audit log would name them: the `sub` of the subject token its access token
+   * was exchanged for (or the service account of a JWT grant); undefined without a valid token.
+   */
+  principal?: string;
 }
 
 /** A VM as tests see it. */

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { TimerSet } from "../../util/timer-set.js";
 import { runSimulatedRunner } from "../runner.js";
-import { insertFailure, noFaults } from "./faults.js";
+import { insertFailure, insertRefusal, noFaults } from "./faults.js";
 import type { InstanceFilter } from "./filter.js";
 import { GceHttpError, notFound } from "./http-io.js";
 import { OperationTable, SELF_LINK_BASE, type SimOperation } from "./operations.js";
@@ -91,6 +91,16 @@ export class GceWorld {
         `The resource 'projects/${project}/zones/${zone}/instances/${spec.name}' already exists`,
       );
     }
+    const sent = body as { machineType: string; networkInterfaces: Array<{ subnetwork?: string }> };
+    const refusal = insertRefusal(this.faults, {
+      project,
+      zone,
+      spot: spec.spot,
+      machineType: spec.machineType,
+      machineTypeSent: sent.machineType,
+      subnetwork: sent.networkInterfaces[0]?.subnetwork ?? null,
+    });
+    if (refusal) throw refusal;
     const failure = insertFailure(this.faults, { project, zone, spot: spec.spot });
     let instance: SimInstance | undefined;
     if (!failure) {
@@ -166,10 +176,16 @@ export class GceWorld {
     });
   }
 
-  /** `maxRunDuration` elapsed: the cloud applies the termination action by itself. */
+  /**
+   * `maxRunDuration` elapsed: the cloud applies the termination action by itself — to a running
+   * VM only. Compute clears a VM's termination time when it stops ("The termination timestamp is
+   * automatically cleared whenever a VM is stopped or suspended", limit-vm-runtime docs), so a
+   * runner VM that powered itself off stays TERMINATED, disk billed, until someone deletes it.
+   */
   #expire(instance: SimInstance): void {
     const key = this.#key(instance.project, instance.zone, instance.name);
     if (this.#instances.get(key) !== instance) return;
+    if (instance.status === "STOPPING" || instance.status === "TERMINATED") return;
     instance.powerOff.abort(new Error("maxRunDuration elapsed"));
     if (instance.spec.terminationAction === "DELETE") {
       this.#instances.delete(key);
@@ -247,6 +263,12 @@ export class GceWorld {
       spot: i.spec.spot,
       runnerOutcome: i.runnerOutcome,
     }));
+  }
+
+  /** Test control: every VM vanishes at once (runners aborted), as in a fresh project. */
+  clearInstances(): void {
+    for (const instance of this.#instances.values()) instance.powerOff.abort(new Error("cleared"));
+    this.#instances.clear();
   }
 
   stop(): void {
