@@ -13,9 +13,11 @@ import {
   combineListenerObservers,
   combineScalerObservers,
   type ListenerTuning,
+  pollTimeoutFromEnv,
   ScaleSetUnit,
   type ScaleSetUnitStatus,
 } from "./scale-set-unit.js";
+import { within } from "./within.js";
 
 export interface AppOptions {
   config: ScalesetConfig;
@@ -38,6 +40,9 @@ export interface AppStatus {
   startedAt: string;
   scalesets: ScaleSetUnitStatus[];
 }
+
+/** Time for pooled sockets to close once every call was aborted. */
+const CLIENT_CLOSE_MS = 200;
 
 /** The running scaler: one shared GitHub client, one unit per scale set, the status server. */
 export class ScalesetApp {
@@ -93,7 +98,10 @@ export class ScalesetApp {
       });
       const engine = telemetry ? telemetry.instrumentEngine(created, scaleSet.name) : created;
       const hooks = telemetry?.instrumentUnit({ scaleSet: scaleSet.name, engineType: engine.type });
-      const tuning = this.#o.tuning;
+      const tuning = {
+        pollTimeoutMs: pollTimeoutFromEnv(this.#o.env ?? process.env),
+        ...this.#o.tuning,
+      };
       const unit = new ScaleSetUnit({
         config: scaleSet,
         scaler: config.scaler,
@@ -122,15 +130,20 @@ export class ScalesetApp {
     });
     this.#url = await this.#server.listen();
     logger.info({ url: this.#url, scalesets: this.#units.map((u) => u.name) }, "scaleset started");
+    if (this.#stopping) return; // a stop came while starting: no unit may begin polling now
     for (const unit of this.#units) unit.start();
   }
 
-  /** Ready when every scale set holds a session and is polling. */
+  /**
+   * Ready when every scale set holds a session and its polls come back; never once a shutdown
+   * has begun.
+   */
   ready(): { ready: boolean; reasons: string[] } {
-    const reasons = this.#units
-      .map((u) => u.status())
-      .filter((s) => s.listener.phase !== "polling")
-      .map((s) => `${s.name}: ${s.listener.phase}`);
+    if (this.#stopping) return { ready: false, reasons: ["shutting down"] };
+    const reasons = this.#units.flatMap((u) => {
+      const reason = u.notReadyReason();
+      return reason === null ? [] : [`${u.name}: ${reason}`];
+    });
     return { ready: this.#units.length > 0 && reasons.length === 0, reasons };
   }
 
@@ -143,16 +156,21 @@ export class ScalesetApp {
     };
   }
 
-  /** Graceful stop within `graceMs`: sessions deleted, in-flight cloud calls finished. */
+  /**
+   * Graceful stop within `graceMs`, whatever hangs: sessions deleted, in-flight cloud calls
+   * finished; when the grace is over every GitHub call still in flight is aborted.
+   */
   stop(graceMs = this.#o.config.scaler.shutdownGrace): Promise<boolean> {
     this.#stopping ??= this.#stop(graceMs);
     return this.#stopping;
   }
 
   async #stop(graceMs: number): Promise<boolean> {
-    const results = await Promise.all(this.#units.map((u) => u.stop(graceMs)));
-    await this.#client.close();
+    const results = await within(Promise.all(this.#units.map((u) => u.stop(graceMs))), graceMs);
+    // A hung call, or a scaler's request that outlived its drain, must not hold the exit.
+    this.#client.abortAll("the shutdown grace is over");
+    await within(this.#client.close(), CLIENT_CLOSE_MS);
     await this.#server?.close();
-    return results.every(Boolean);
+    return results?.every(Boolean) ?? false;
   }
 }

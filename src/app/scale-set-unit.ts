@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { parseDuration } from "../config/duration.js";
 import type { ScalerConfig, ScaleSetConfig } from "../config/types.js";
 import type { Engine } from "../engines/engine.js";
 import { type ActionsClient, MessageQueueClient } from "../github/index.js";
@@ -9,12 +10,30 @@ import {
 } from "../listener/listener.js";
 import type { ScalerObserver, ScalerTracing } from "../scaler/events.js";
 import { Scaler, type ScalerSnapshot } from "../scaler/scaler.js";
+import { within } from "./within.js";
 
 export interface ListenerTuning {
   conflictRetryMs?: [number, number];
   errorRetryBaseMs?: number;
+  /** A long poll unanswered this long is abandoned and sent again (default 65 s). */
+  pollTimeoutMs?: number;
   watchdogMs?: number;
   observer?: ListenerObserver;
+}
+
+/** Names the variable that overrides the long-poll timeout (tests, unusual proxies). */
+export const POLL_TIMEOUT_ENV = "SCALESET_POLL_TIMEOUT";
+
+/**
+ * The long-poll timeout from $SCALESET_POLL_TIMEOUT ("20s", "1500ms"), for tests and for proxies
+ * that cut idle requests sooner than GitHub's ~50 s. Undefined when unset; throws when invalid.
+ */
+export function pollTimeoutFromEnv(env: NodeJS.ProcessEnv): number | undefined {
+  const text = env[POLL_TIMEOUT_ENV];
+  if (text === undefined || text.trim() === "") return undefined;
+  const ms = parseDuration(text);
+  if (ms < 100) throw new RangeError(`${POLL_TIMEOUT_ENV} must be at least 100ms`);
+  return ms;
 }
 
 export interface ScaleSetUnitOptions {
@@ -41,7 +60,6 @@ export interface ScaleSetUnitStatus {
 export class ScaleSetUnit {
   readonly #o: ScaleSetUnitOptions;
   readonly #listener: ScaleSetListener;
-  readonly #abort = new AbortController();
   #scaler: Scaler | null = null;
   #scalerStarted = false;
   #running: Promise<void> | null = null;
@@ -58,6 +76,8 @@ export class ScaleSetUnit {
       logger: logger.child({ scaleSet: config.name }),
       onScaleSet: (id) => this.#scalerFor(id),
       onSessionOpened: () => this.#startScaler(),
+      // GHES offers jobs as JobAvailable and needs them acquired; github.com assigns them.
+      acquireLeftovers: !client.config.isHosted,
       conflictRetryMs: [
         options.scaler.sessionConflictWait,
         options.scaler.sessionConflictWait * 1.5,
@@ -71,19 +91,33 @@ export class ScaleSetUnit {
   }
 
   start(): void {
-    this.#running ??= this.#listener.run(this.#abort.signal);
+    this.#running ??= this.#listener.run();
   }
 
-  /** Stops polling (the listener deletes its session), then lets in-flight cloud calls finish. */
+  /**
+   * Stops polling (the listener finishes or abandons the message in flight and deletes its
+   * session), then lets in-flight cloud calls finish — all within `graceMs`, whatever hangs.
+   * True when everything finished in time.
+   */
   async stop(graceMs: number): Promise<boolean> {
     const deadline = Date.now() + graceMs;
-    this.#abort.abort(new Error("shutting down"));
-    await this.#running;
-    const drained = this.#scaler
-      ? await this.#scaler.stop(Math.max(0, deadline - Date.now()))
-      : true;
-    await this.#o.engine.close();
-    return drained;
+    const left = () => Math.max(0, deadline - Date.now());
+    const listenerDone = await within(
+      this.#listener.stop(graceMs).then(() => true),
+      graceMs,
+    );
+    // The scaler stops after the listener: a session opened meanwhile starts it, and stop wins.
+    const drained = this.#scaler ? await this.#scaler.stop(left()) : true;
+    const closed = await within(
+      this.#o.engine.close().then(() => true),
+      left(),
+    );
+    return listenerDone === true && drained && closed === true;
+  }
+
+  /** Null when the scale set polls normally, else why not (for /readyz). */
+  notReadyReason(): string | null {
+    return this.#listener.notReadyReason();
   }
 
   status(): ScaleSetUnitStatus {
@@ -167,6 +201,10 @@ export function combineListenerObservers(
     messageHandled(durationMs, jobMessages) {
       a.messageHandled?.(durationMs, jobMessages);
       b.messageHandled?.(durationMs, jobMessages);
+    },
+    messageDropped(messageType) {
+      a.messageDropped?.(messageType);
+      b.messageDropped?.(messageType);
     },
     wrapMessage: b.wrapMessage?.bind(b) ?? a.wrapMessage?.bind(a),
   };

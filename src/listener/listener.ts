@@ -1,81 +1,46 @@
-import type { Logger } from "pino";
 import { ScaleSetNotFoundError, SessionConflictError } from "../github/errors.js";
-import type { MessageSession, RunnerScaleSetStatistics, ScaleSetMessage } from "../github/types.js";
+import { MessageDecodeError } from "../github/messages.js";
+import type { MessageSession, ScaleSetMessage } from "../github/types.js";
 import type { ScaleHandler } from "../scaler/scaler.js";
-import { backoffDelay, isAbortError, sleep } from "../util/sleep.js";
-import type { ListenerGitHubApi, MessageQueueApi, OpenMessageQueue } from "./ports.js";
-import { ensureScaleSet, type ScaleSetSpec } from "./scale-set-registry.js";
+import { backoffDelay, sleep } from "../util/sleep.js";
+import {
+  acquireLeftovers,
+  dropUndecodable,
+  handleObserved,
+  type StepContext,
+} from "./message-steps.js";
+import type { ListenerOptions } from "./options.js";
+import { PoisonTracker } from "./poison.js";
+import type { MessageQueueApi } from "./ports.js";
+import { ensureScaleSet } from "./scale-set-registry.js";
+import { DEFAULT_STOP_GRACE_MS, ShutdownSignals, timeoutSignal } from "./signals.js";
+import {
+  DEFAULT_POLL_TIMEOUT_MS,
+  initialStatus,
+  type ListenerPhase,
+  type ListenerStatus,
+  MAX_DECODE_ATTEMPTS,
+  MAX_UNANSWERED_POLLS,
+  notReadyReason,
+  stallAfterMs,
+} from "./status.js";
 
-export type ListenerPhase = "starting" | "session-conflict" | "polling" | "recovering" | "stopped";
-
-export interface ListenerOptions {
-  github: ListenerGitHubApi;
-  openQueue: OpenMessageQueue;
-  spec: ScaleSetSpec;
-  maxRunners: () => number;
-  ownerName: string;
-  logger: Logger;
-  /** Called once the scale set id is known, and again if it was recreated. */
-  onScaleSet: (scaleSetId: number) => Promise<ScaleHandler> | ScaleHandler;
-  /** Called each time a session is opened, before the first poll (the scaler reconciles here). */
-  onSessionOpened?: () => Promise<void>;
-  /** Delay range between session attempts while another listener holds the session. */
-  conflictRetryMs?: [number, number];
-  /** Delay before retrying after an unexpected error (doubles up to 60 s). */
-  errorRetryBaseMs?: number;
-  /** A loop iteration (poll + handling) that takes longer than this is aborted and restarted. */
-  watchdogMs?: number;
-  random?: () => number;
-  observer?: ListenerObserver;
-}
-
-/** Hooks for telemetry and the benchmark; must be cheap and must not throw. */
-export interface ListenerObserver {
-  pollStarted?(): void;
-  /** `message` is false for an empty poll (202 or empty 200). */
-  pollEnded?(message: boolean, durationMs: number): void;
-  messageHandled?(durationMs: number, jobMessages: number): void;
-  /**
-   * Runs the handling of one message (ack, acquire, dispatch to the scaler); telemetry runs it
-   * inside the message's span. Must call `handle` exactly once and return its promise's result.
-   */
-  wrapMessage?<T>(
-    message: ScaleSetMessage,
-    pollStartedAt: number,
-    handle: () => Promise<T>,
-  ): Promise<T>;
-}
-
-export interface ListenerStatus {
-  phase: ListenerPhase;
-  scaleSetId: number | null;
-  sessionId: string | null;
-  lastMessageId: number;
-  lastPollAt: number | null;
-  messages: number;
-  conflicts: number;
-  restarts: number;
-  statistics: RunnerScaleSetStatistics | null;
-}
+export type { ListenerObserver, ListenerOptions } from "./options.js";
+export type { ListenerPhase, ListenerStatus } from "./status.js";
+export { isSessionPhase } from "./status.js";
 
 /**
  * One scale set's message loop (protocol §7): session, long poll, ack first, acquire, dispatch,
- * desired count. Shutdown stops polling but never aborts a message half handled; the session is
- * deleted on the way out so the next process does not meet a conflict.
+ * desired count. Every wait is bounded: an unanswered poll is sent again, ack and acquire have
+ * deadlines, and a shutdown gives a message in flight half the grace and the session delete the
+ * rest, so the next process does not meet a conflict.
  */
 export class ScaleSetListener {
   readonly #o: ListenerOptions;
-  readonly #status: ListenerStatus = {
-    phase: "starting",
-    scaleSetId: null,
-    sessionId: null,
-    lastMessageId: 0,
-    lastPollAt: null,
-    messages: 0,
-    conflicts: 0,
-    restarts: 0,
-    statistics: null,
-  };
+  readonly #status: ListenerStatus = initialStatus();
+  readonly #shutdown = new ShutdownSignals();
+  readonly #poison = new PoisonTracker();
+  #running: Promise<void> | null = null;
 
   constructor(options: ListenerOptions) {
     this.#o = options;
@@ -85,12 +50,50 @@ export class ScaleSetListener {
     return { ...this.#status };
   }
 
-  /** Runs until `signal` aborts. Never throws for protocol or network errors: it recovers. */
-  async run(signal: AbortSignal): Promise<void> {
+  /** Null when ready (holds a session, polls come back), else the reason. */
+  notReadyReason(now = Date.now()): string | null {
+    const pollTimeoutMs = this.#o.pollTimeoutMs ?? DEFAULT_POLL_TIMEOUT_MS;
+    return notReadyReason(this.#status, stallAfterMs(pollTimeoutMs), now);
+  }
+
+  /** Runs until `signal` aborts or stop() is called. Never throws: it recovers. */
+  run(signal?: AbortSignal): Promise<void> {
+    if (signal) {
+      const begin = () => this.#shutdown.begin(DEFAULT_STOP_GRACE_MS, signal.reason);
+      if (signal.aborted) begin();
+      else signal.addEventListener("abort", begin, { once: true });
+    }
+    this.#running ??= this.#run().finally(() => this.#shutdown.dispose());
+    return this.#running;
+  }
+
+  /**
+   * Stops polling now; a message being handled gets half of `graceMs`, the session delete what
+   * remains. Resolves when the loop has ended.
+   */
+  stop(graceMs: number): Promise<void> {
+    this.#shutdown.begin(graceMs);
+    if (!this.#running) {
+      this.#setPhase("stopped");
+      return Promise.resolve();
+    }
+    this.#setPhase("stopping");
+    return this.#running;
+  }
+
+  #setPhase(phase: ListenerPhase): void {
+    // Once stopping, that is the truth until stopped, whatever step is still finishing.
+    if (this.#shutdown.stop.aborted && phase !== "stopped") phase = "stopping";
+    this.#status.phase = phase;
+  }
+
+  async #run(): Promise<void> {
+    const stop = this.#shutdown.stop;
+    stop.addEventListener("abort", () => this.#setPhase("stopping"), { once: true });
     let errors = 0;
     let scaler: ScaleHandler | null = null;
     let scaleSetId: number | null = null;
-    while (!signal.aborted) {
+    while (!stop.aborted) {
       let queue: MessageQueueApi | null = null;
       try {
         if (scaleSetId === null || scaler === null) {
@@ -100,42 +103,51 @@ export class ScaleSetListener {
           this.#status.scaleSetId = scaleSet.id;
           scaler = await this.#o.onScaleSet(scaleSet.id);
         }
-        const session = await this.#openSession(scaleSetId, signal);
+        const session = await this.#openSession(scaleSetId);
         if (!session) break;
         queue = this.#o.openQueue(scaleSetId, session);
+        if (stop.aborted) break; // the session came back during shutdown: just delete it
+        this.#status.lastPollAnsweredAt = Date.now();
+        if (this.#o.acquireLeftovers) await this.#acquireLeftovers(queue, scaleSetId);
         await this.#o.onSessionOpened?.();
-        await this.#loop(queue, scaler, signal, () => {
+        await this.#loop(queue, scaler, scaleSetId, () => {
           errors = 0;
         });
       } catch (error) {
-        if (signal.aborted && isAbortError(error)) break;
+        if (stop.aborted) {
+          this.#o.logger.info({ err: error }, "call in flight ended by the shutdown");
+          break;
+        }
         if (error instanceof ScaleSetNotFoundError) {
           this.#o.logger.warn({}, "scale set gone server-side; recreating it");
           scaleSetId = null; // message ids restart with the new scale set
           scaler = null;
+          this.#poison.reset();
         } else {
           this.#o.logger.error({ err: error }, "listener error; recovering");
         }
-        this.#status.phase = "recovering";
+        this.#setPhase("recovering");
         this.#status.restarts++;
         const delay = backoffDelay(errors++, {
           baseMs: this.#o.errorRetryBaseMs ?? 1000,
           maxMs: 60_000,
           jitter: 0.2,
         });
-        await sleep(delay, signal).catch(() => undefined);
+        await sleep(delay, stop).catch(() => undefined);
       } finally {
         if (queue) await this.#closeSession(queue.session, scaleSetId);
       }
     }
-    this.#status.phase = "stopped";
+    this.#setPhase("stopped");
   }
 
-  async #openSession(scaleSetId: number, signal: AbortSignal): Promise<MessageSession | null> {
+  async #openSession(scaleSetId: number): Promise<MessageSession | null> {
     const [minWait, maxWait] = this.#o.conflictRetryMs ?? [30_000, 45_000];
     const random = this.#o.random ?? Math.random;
     for (;;) {
       try {
+        // Not cut by `stop`: a create aborted mid-way may still open a session server-side that
+        // nobody deletes. It has its deadline, and `final` ends it when the grace is over.
         const session = await this.#o.github.createSession(scaleSetId, this.#o.ownerName);
         this.#status.sessionId = session.sessionId;
         this.#status.statistics = session.statistics;
@@ -145,12 +157,12 @@ export class ScaleSetListener {
       } catch (error) {
         if (!(error instanceof SessionConflictError)) throw error;
         // Another listener (or a crashed one's stale session) holds it: wait it out, stay alive.
-        this.#status.phase = "session-conflict";
+        this.#setPhase("session-conflict");
         this.#status.conflicts++;
         const wait = Math.round(minWait + (maxWait - minWait) * random());
         this.#o.logger.warn({ retryInMs: wait }, "session held elsewhere; waiting");
         try {
-          await sleep(wait, signal);
+          await sleep(wait, this.#shutdown.stop);
         } catch {
           return null;
         }
@@ -161,84 +173,127 @@ export class ScaleSetListener {
   async #loop(
     queue: MessageQueueApi,
     scaler: ScaleHandler,
-    signal: AbortSignal,
+    scaleSetId: number,
     onHealthy: () => void,
   ) {
+    const stop = this.#shutdown.stop;
     const watchdogMs = this.#o.watchdogMs ?? 180_000;
+    const pollTimeoutMs = this.#o.pollTimeoutMs ?? DEFAULT_POLL_TIMEOUT_MS;
     let statistics = queue.session.statistics;
+    let unanswered = 0;
     scaler.handleDesiredRunnerCount(statistics.totalAssignedJobs);
-    this.#status.phase = "polling";
-    while (!signal.aborted) {
-      // The watchdog aborts an iteration that hangs (a stuck poll or ack); shutdown only aborts polls.
-      const iteration = AbortSignal.timeout(watchdogMs);
-      const pollSignal = AbortSignal.any([signal, iteration]);
-      const pollStart = Date.now();
-      this.#status.lastPollAt = pollStart;
-      this.#o.observer?.pollStarted?.();
-      let message: ScaleSetMessage | null;
+    while (!stop.aborted) {
+      // The watchdog bounds a whole iteration; the poll timeout only the poll.
+      const watchdog = timeoutSignal(
+        watchdogMs,
+        () => new Error(`watchdog: a loop iteration took longer than ${watchdogMs} ms`),
+      );
+      const pollTimer = timeoutSignal(
+        pollTimeoutMs,
+        () => new Error(`long poll unanswered after ${pollTimeoutMs} ms`),
+      );
+      const steps = this.#steps(queue, AbortSignal.any([this.#shutdown.handling, watchdog.signal]));
       try {
-        message = await queue.getMessage(
-          this.#status.lastMessageId,
-          this.#o.maxRunners(),
-          pollSignal,
-        );
+        this.#setPhase("polling");
+        const pollStart = Date.now();
+        this.#status.lastPollAt = pollStart;
+        this.#o.observer?.pollStarted?.();
+        let message: ScaleSetMessage | null;
+        try {
+          message = await queue.getMessage(
+            this.#status.lastMessageId,
+            this.#o.maxRunners(),
+            AbortSignal.any([stop, watchdog.signal, pollTimer.signal]),
+          );
+        } catch (error) {
+          if (stop.aborted) return;
+          if (watchdog.signal.aborted) throw watchdog.signal.reason;
+          if (pollTimer.signal.aborted) {
+            unanswered++;
+            this.#status.unansweredPolls++;
+            this.#o.logger.warn(
+              { timeoutMs: pollTimeoutMs, inARow: unanswered },
+              "long poll unanswered; polling again",
+            );
+            if (unanswered >= MAX_UNANSWERED_POLLS) {
+              throw new Error(`${unanswered} long polls in a row went unanswered`);
+            }
+            continue;
+          }
+          if (!(error instanceof MessageDecodeError)) throw error; // incl. a second 401
+          await this.#undecodable(steps, error, scaleSetId);
+          continue;
+        }
+        unanswered = 0;
+        this.#status.lastPollAnsweredAt = Date.now();
         this.#o.observer?.pollEnded?.(message !== null, Date.now() - pollStart);
-      } catch (error) {
-        if (signal.aborted) return;
-        if (iteration.aborted)
-          throw new Error(`watchdog: poll did not return within ${watchdogMs} ms`);
-        throw error; // includes a second 401 after a refresh: recovered with a new session
+        onHealthy();
+        if (!message) {
+          scaler.handleDesiredRunnerCount(statistics.totalAssignedJobs);
+          continue;
+        }
+        this.#poison.forget(message.messageId);
+        this.#status.lastMessageId = message.messageId;
+        statistics = message.statistics;
+        this.#status.statistics = statistics;
+        this.#status.messages++;
+        await handleObserved(steps, scaler, message, pollStart, this.#o.observer);
+      } finally {
+        watchdog.clear();
+        pollTimer.clear();
       }
-      onHealthy();
-      if (!message) {
-        scaler.handleDesiredRunnerCount(statistics.totalAssignedJobs);
-        continue;
-      }
-      this.#status.lastMessageId = message.messageId;
-      statistics = message.statistics;
-      this.#status.statistics = statistics;
-      this.#status.messages++;
-      const handleStart = Date.now();
-      const received = message;
-      const handle = () => this.#handle(queue, scaler, received);
-      const wrap = this.#o.observer?.wrapMessage;
-      await (wrap ? wrap.call(this.#o.observer, received, pollStart, handle) : handle());
-      const jobMessages =
-        message.jobAvailable.length +
-        message.jobAssigned.length +
-        message.jobStarted.length +
-        message.jobCompleted.length;
-      this.#o.observer?.messageHandled?.(Date.now() - handleStart, jobMessages);
     }
   }
 
-  async #handle(
-    queue: MessageQueueApi,
-    scaler: ScaleHandler,
-    message: ScaleSetMessage,
-  ): Promise<void> {
-    await queue.deleteMessage(message.messageId); // ack first (§7.1)
-    const requestIds = message.jobAvailable.map((j) => j.runnerRequestId).filter((id) => id > 0);
-    if (requestIds.length > 0) {
-      const acquired = await queue.acquireJobs(requestIds);
-      this.#o.logger.debug(
-        { requested: requestIds.length, acquired: acquired.length },
-        "acquired jobs",
+  #steps(queue: MessageQueueApi, signal: AbortSignal): StepContext {
+    return {
+      queue,
+      logger: this.#o.logger,
+      setPhase: (phase) => this.#setPhase(phase),
+      signal,
+    };
+  }
+
+  /**
+   * A message that cannot be decoded is redelivered until acked. The first attempts go the usual
+   * way (a new session after a backoff: the corruption may have been on the way); the last acks
+   * it, so it cannot block the scale set forever.
+   */
+  async #undecodable(steps: StepContext, error: MessageDecodeError, scaleSetId: number) {
+    const attempts = this.#poison.failed(error.messageId);
+    if (attempts < MAX_DECODE_ATTEMPTS) {
+      this.#o.logger.warn(
+        { messageId: error.messageId, attempt: attempts, of: MAX_DECODE_ATTEMPTS },
+        "message cannot be decoded; trying again with a new session",
       );
+      throw error;
     }
-    for (const started of message.jobStarted) scaler.handleJobStarted(started);
-    for (const completed of message.jobCompleted) scaler.handleJobCompleted(completed);
-    scaler.handleDesiredRunnerCount(message.statistics.totalAssignedJobs);
+    await dropUndecodable(steps, error, attempts);
+    this.#poison.forget(error.messageId);
+    this.#status.lastMessageId = error.messageId;
+    this.#status.droppedMessages++;
+    this.#o.observer?.messageDropped?.(error.messageType);
+    if (this.#o.acquireLeftovers) await this.#acquireLeftovers(steps.queue, scaleSetId);
+  }
+
+  #acquireLeftovers(queue: MessageQueueApi, scaleSetId: number): Promise<void> {
+    const list = this.#o.github.getAcquirableJobs;
+    if (!list) return Promise.resolve();
+    const steps = this.#steps(queue, this.#shutdown.handling);
+    return acquireLeftovers(steps, (signal) => list.call(this.#o.github, scaleSetId, signal));
   }
 
   async #closeSession(session: MessageSession, scaleSetId: number | null): Promise<void> {
     if (scaleSetId === null) return;
     try {
-      // A fresh, bounded signal: the shutdown signal is already aborted at this point.
-      await this.#o.github.deleteSession(scaleSetId, session.sessionId, AbortSignal.timeout(5_000));
+      // Bounded by the call's deadline and, in a shutdown, by what remains of the grace.
+      await this.#o.github.deleteSession(scaleSetId, session.sessionId, this.#shutdown.final);
       this.#o.logger.info({ sessionId: session.sessionId }, "session deleted");
     } catch (error) {
-      this.#o.logger.warn({ err: error }, "session delete failed");
+      this.#o.logger.warn(
+        { err: error },
+        "session delete failed; the next process may wait out a session conflict",
+      );
     }
     this.#status.sessionId = null;
   }

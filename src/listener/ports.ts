@@ -1,3 +1,4 @@
+import type { AcquirableJob } from "../github/decode.js";
 import type {
   CreateScaleSetInput,
   MessageSession,
@@ -14,6 +15,8 @@ export interface ListenerGitHubApi {
   updateScaleSet(id: number, patch: Partial<CreateScaleSetInput>): Promise<RunnerScaleSet>;
   createSession(scaleSetId: number, ownerName: string): Promise<MessageSession>;
   deleteSession(scaleSetId: number, sessionId: string, signal?: AbortSignal): Promise<void>;
+  /** GET acquirablejobs (§4.13); used at session start on the GHES path. */
+  getAcquirableJobs?(scaleSetId: number, signal?: AbortSignal): Promise<AcquirableJob[]>;
   setScaleSetId?(id: number): void;
 }
 
@@ -25,8 +28,8 @@ export interface MessageQueueApi {
     maxCapacity: number,
     signal?: AbortSignal,
   ): Promise<ScaleSetMessage | null>;
-  deleteMessage(messageId: number): Promise<void>;
-  acquireJobs(runnerRequestIds: number[]): Promise<number[]>;
+  deleteMessage(messageId: number, signal?: AbortSignal): Promise<void>;
+  acquireJobs(runnerRequestIds: number[], signal?: AbortSignal): Promise<number[]>;
 }
 
 export type OpenMessageQueue = (scaleSetId: number, session: MessageSession) => MessageQueueApi;

@@ -229,6 +229,13 @@ export const METRICS = {
     description: "Orphan machines and registrations deleted",
     attributes: [SET, "scaleset.orphan.kind"],
   },
+  messagesDropped: {
+    name: "scaleset.messages.dropped",
+    kind: "counter",
+    unit: "{message}",
+    description: "Messages acked unhandled after failing to decode 3 times, by message type",
+    attributes: [SET, "scaleset.message.type"],
+  },
   polls: {
     name: "scaleset.listener.polls",
     kind: "counter",

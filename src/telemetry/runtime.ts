@@ -7,6 +7,7 @@ import type { Meter, Observable, Tracer } from "@opentelemetry/api";
 import type { ScaleSetUnitStatus } from "../app/scale-set-unit.js";
 import type { Engine } from "../engines/engine.js";
 import type { HttpObserver } from "../github/http.js";
+import { isSessionPhase } from "../listener/status.js";
 import { RUNNER_STATES } from "../scaler/runner-record.js";
 import { ATTR } from "./attributes.js";
 import { InstrumentedEngine } from "./engine.js";
@@ -65,7 +66,7 @@ export class TelemetryRuntime {
         const status = unit.status?.();
         if (!status) continue;
         const { listener, scaler } = status;
-        result.observe(m.listenerPolling, listener.phase === "polling" ? 1 : 0, set);
+        result.observe(m.listenerPolling, isSessionPhase(listener.phase) ? 1 : 0, set);
         result.observe(m.lastPoll, (listener.lastPollAt ?? 0) / 1000, set);
         result.observe(m.sessionConflicts, listener.conflicts, set);
         result.observe(m.listenerRestarts, listener.restarts, set);

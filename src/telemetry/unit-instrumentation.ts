@@ -12,6 +12,7 @@ import {
   trace,
 } from "@opentelemetry/api";
 import type { ScaleSetUnitStatus } from "../app/scale-set-unit.js";
+import { JOB_MESSAGES_TYPE } from "../github/messages.js";
 import type { ScaleSetMessage } from "../github/types.js";
 import type { ListenerObserver } from "../listener/listener.js";
 import type { ScalerObserver, ScalerTracing } from "../scaler/events.js";
@@ -75,6 +76,11 @@ export class UnitInstrumentation {
       empty: { ...set, [ATTR.pollResult]: "empty" },
     };
     this.listenerObserver = {
+      messageDropped(messageType) {
+        // The type of an undecodable message is whatever the server sent: keep the set bounded.
+        const type = messageType === JOB_MESSAGES_TYPE ? messageType : "unknown";
+        m.messagesDropped.add(1, { ...set, [ATTR.messageType]: type });
+      },
       pollEnded(message, durationMs) {
         const attributes = message ? pollAttributes.message : pollAttributes.empty;
         m.polls.add(1, attributes);
