@@ -109,4 +109,20 @@ describe("the app on the ec2 engine, EC2 fake and GitHub simulator", () => {
     await github.waitFor((s) => s.runners.length === 0, 10_000);
     expect(ec2.requests("RunInstances")).toHaveLength(3); // adopted, not relaunched
   });
+
+  it("an instance stopped from outside (EC2 would keep it) is terminated by reconciliation", async () => {
+    github = await startGitHubSim({ pat: TOKEN, longPollMs: 400 });
+    ec2 = await startEc2Sim({ subnets: SUBNETS, bootDelayMs: 50, shutdownDelayMs: 50 });
+    await startApp(github, ec2, new LogCapture());
+    github.enqueueJobs(SCALE_SET, 1, { durationMs: 30_000 });
+    await github.waitFor((s) => s.jobs.some((j) => j.state === "running"), 10_000);
+    const sim = ec2;
+    const [instance] = sim.liveInstances();
+    sim.stopFromOutside(instance?.id ?? "");
+    await eventually("stopped", () => instance?.state === "stopped");
+    await eventually("terminated by scaleset", () => instance?.state === "terminated", 10_000);
+    expect(sim.requests("TerminateInstances").map((r) => r.params["InstanceId.1"])).toContain(
+      instance?.id,
+    );
+  });
 });

@@ -1,3 +1,4 @@
+import { RunInstancesCommand } from "@aws-sdk/client-ec2";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Ec2Engine } from "../../src/engines/ec2/index.js";
 import { type Ec2Sim, type Ec2SimOptions, startEc2Sim } from "../../src/sim/ec2/index.js";
@@ -7,6 +8,7 @@ import {
   JIT_SECRET,
   LogCapture,
   machineRequest,
+  rawEc2,
   rejection,
   SCALE_SET,
   useAwsTestEnv,
@@ -118,6 +120,50 @@ describe("ec2 engine against the EC2 fake", () => {
       stateReason: "Client.InstanceInitiatedShutdown",
     });
     expect(sim.requests("TerminateInstances")).toHaveLength(0);
+  });
+
+  it("EC2 terminates a VM that powers itself off only because the launch says so", async () => {
+    const { sim, engine } = await setup();
+    const machine = await engine.create(machineRequest("ec2-linux-off"));
+    const client = rawEc2(sim);
+    const out = await client.send(
+      new RunInstancesCommand({ ImageId: "ami-0123456789abcdef0", MinCount: 1, MaxCount: 1 }),
+    );
+    const plain = out.Instances?.[0]?.InstanceId ?? "";
+    client.destroy();
+    await sim.waitFor((s) => s.instances().every((i) => i.state === "running"));
+    sim.shutdownFromInside(machine.id);
+    sim.shutdownFromInside(plain);
+    const byId = (id: string) => sim.instances().find((i) => i.id === id);
+    await sim.waitFor(
+      () => byId(machine.id)?.state === "terminated" && byId(plain)?.state === "stopped",
+    );
+    expect(byId(machine.id)?.shutdownBehavior).toBe("terminate");
+    // RunInstances' default is "stop": a stopped instance keeps its EBS volume (billed) and IP.
+    expect(
+      sim.requests("RunInstances")[1]?.params.InstanceInitiatedShutdownBehavior,
+    ).toBeUndefined();
+    expect(byId(plain)?.shutdownBehavior).toBe("stop");
+  });
+
+  it("a stopped instance or a hung guest is left by EC2: only the scaler's delete removes it", async () => {
+    const { sim, engine } = await setup({ max_run_duration: "300ms" });
+    const stopped = await engine.create(machineRequest("ec2-linux-stopped"));
+    const hung = await engine.create(machineRequest("ec2-linux-hung"));
+    await sim.waitFor((s) => s.instances().every((i) => i.state === "running"));
+    sim.stopFromOutside(stopped.id); // an operator's StopInstances, a scheduled retirement
+    sim.hangGuest(hung.id); // its scheduled power-off will never run
+    const expiresAt = Date.parse(sim.instances()[0]?.tags["scaleset-expires-at"] ?? "");
+    await sim.waitFor(
+      (s) => Date.now() > expiresAt + 300 && s.instances().some((i) => i.state === "stopped"),
+      3000,
+    );
+    const states = Object.fromEntries((await engine.list()).map((m) => [m.id, m.state]));
+    expect(states).toEqual({ [stopped.id]: "stopped", [hung.id]: "running" });
+    expect(sim.requests("TerminateInstances")).toHaveLength(0);
+    await engine.delete(stopped.id);
+    await engine.delete(hung.id);
+    expect(sim.liveInstances().every((i) => i.state === "shutting-down")).toBe(true);
   });
 
   it("lists across pages with the SDK paginator", async () => {

@@ -1,5 +1,7 @@
+import { DescribeInstancesCommand, EC2ServiceException } from "@aws-sdk/client-ec2";
 import { afterEach, describe, expect, it } from "vitest";
-import { type Ec2Sim, startEc2Sim } from "../../src/sim/ec2/index.js";
+import { EC2_ERRORS, type Ec2Sim, startEc2Sim } from "../../src/sim/ec2/index.js";
+import { rawEc2 } from "./helpers.js";
 
 let sim: Ec2Sim | null = null;
 afterEach(async () => {
@@ -162,5 +164,86 @@ describe("EC2 fake: the Query protocol", () => {
     const [runner, plain] = sim.instances();
     expect(runner).toMatchObject({ vm: "exited", state: "terminated" });
     expect(plain).toMatchObject({ vm: "idle", state: "running" }); // not a runner image
+  });
+
+  it("answers every catalogued error in EC2's document shape and status, as the SDK reads it", async () => {
+    sim = await startEc2Sim({ bootDelayMs: 60_000 });
+    const client = rawEc2(sim);
+    try {
+      for (const [code, entry] of Object.entries(EC2_ERRORS)) {
+        sim.faults.failNext(code, 1, { action: "DescribeInstances" });
+        const raw = await call(sim, { Action: "DescribeInstances" });
+        expect([raw.status, code], code).toEqual([entry.status, code]);
+        expect(raw.xml).toMatch(
+          new RegExp(
+            `^<\\?xml version="1.0" encoding="UTF-8"\\?>\\n<Response><Errors><Error><Code>${code.replace(/\./g, "\\.")}</Code><Message>[^<]+</Message></Error></Errors><RequestID>[0-9a-f-]{36}</RequestID></Response>$`,
+          ),
+        );
+        sim.faults.failNext(code, 1, { action: "DescribeInstances" });
+        const error = await client.send(new DescribeInstancesCommand({})).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(error, code).toBeInstanceOf(EC2ServiceException);
+        const e = error as EC2ServiceException;
+        expect([e.name, e.$metadata.httpStatusCode, e.$fault], code).toEqual([
+          code,
+          entry.status,
+          entry.status >= 500 ? "server" : "client",
+        ]);
+      }
+    } finally {
+      client.destroy();
+    }
+    // A code the fake does not know the status of cannot be scripted.
+    expect(() => sim?.faults.failNext("SomethingMadeUp")).toThrow(/unknown error code/);
+  });
+
+  it("filters like EC2: tag:KEY and values exact and case-sensitive, an absent tag never matches", async () => {
+    sim = await startEc2Sim({ bootDelayMs: 60_000 });
+    const tag = (n: number, key: string, value: string) => ({
+      [`TagSpecification.1.Tag.${n}.Key`]: key,
+      [`TagSpecification.1.Tag.${n}.Value`]: value,
+    });
+    const spec = { "TagSpecification.1.ResourceType": "instance" };
+    await call(
+      sim,
+      run({
+        ...spec,
+        ...tag(1, "scaleset-scale-set", "ci"),
+        ...tag(2, "scaleset-deployment", "prod"),
+      }),
+    );
+    await call(sim, run({ ...spec, ...tag(1, "scaleset-scale-set", "ci") }));
+    await call(
+      sim,
+      run({
+        ...spec,
+        ...tag(1, "scaleset-scale-set", "CI"),
+        ...tag(2, "scaleset-deployment", "prod-2"),
+      }),
+    );
+    const count = async (filters: Array<[string, string[]]>) => {
+      const params: Record<string, string> = { Action: "DescribeInstances" };
+      filters.forEach(([name, values], i) => {
+        params[`Filter.${i + 1}.Name`] = name;
+        values.forEach((v, j) => {
+          params[`Filter.${i + 1}.Value.${j + 1}`] = v;
+        });
+      });
+      return ((await call(sim as Ec2Sim, params)).xml.match(/<instanceId>/g) ?? []).length;
+    };
+    expect(await count([["tag:scaleset-scale-set", ["ci"]]])).toBe(2);
+    expect(await count([["tag:Scaleset-Scale-Set", ["ci"]]])).toBe(0);
+    expect(await count([["tag:scaleset-deployment", ["prod"]]])).toBe(1); // not prod-2, not absent
+    expect(await count([["tag:scaleset-deployment", ["prod*"]]])).toBe(2);
+    expect(await count([["tag-key", ["scaleset-deployment"]]])).toBe(2);
+    expect(
+      await count([
+        ["tag:scaleset-scale-set", ["ci", "CI"]],
+        ["instance-state-name", ["pending", "running"]],
+        ["tag:scaleset-deployment", ["prod", "prod-2"]],
+      ]),
+    ).toBe(2);
   });
 });
