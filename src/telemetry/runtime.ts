@@ -12,7 +12,7 @@ import { RUNNER_STATES } from "../scaler/runner-record.js";
 import { ATTR } from "./attributes.js";
 import { InstrumentedEngine } from "./engine.js";
 import { createGitHubObserver } from "./github-observer.js";
-import { createInstruments, type Instruments } from "./instruments.js";
+import { createInstruments, type Instruments, zeroUnitCounters } from "./instruments.js";
 import { type UnitIdentity, UnitInstrumentation } from "./unit-instrumentation.js";
 
 export interface UnitHooks {
@@ -92,6 +92,7 @@ export class TelemetryRuntime {
   }
 
   instrumentUnit(identity: UnitIdentity): UnitHooks {
+    zeroUnitCounters(this.instruments, identity);
     const unit = new UnitInstrumentation(this.tracer, this.instruments, identity);
     this.#units.push(unit);
     return {
