@@ -54,7 +54,9 @@ LABEL org.opencontainers.image.title="scaleset" \
       org.opencontainers.image.created="${CREATED}" \
       org.opencontainers.image.base.name="gcr.io/distroless/nodejs24-debian13:nonroot"
 WORKDIR /app
-ENV NODE_ENV=production
+# server.host defaults to 127.0.0.1 outside a container; in one, probes and port mappings
+# (Cloud Run, ECS, docker -p) arrive on the container's own interface.
+ENV NODE_ENV=production SCALESET_SERVER_HOST=0.0.0.0
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

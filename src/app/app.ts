@@ -122,8 +122,8 @@ export class ScalesetApp {
       this.#units.push(unit);
     }
     this.#server = new StatusServer({
-      host: config.server.host,
-      port: config.server.port,
+      ...config.server,
+      logger: logger.child({ component: "status-server" }),
       ready: () => this.ready(),
       status: () => this.status(),
       routes: { ...telemetry?.routes, ...this.#o.routes },

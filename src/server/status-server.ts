@@ -1,11 +1,20 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import {
+  applyConnectionLimits,
+  type ConnectionLimits,
+  DEFAULT_CONNECTION_LIMITS,
+  type DropLogger,
+  limitedServerOptions,
+} from "./connection-limits.js";
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
-export interface StatusServerOptions {
+export interface StatusServerOptions extends Partial<ConnectionLimits> {
   host: string;
   port: number;
+  /** Told when connections are refused at `maxConnections`. */
+  logger?: DropLogger;
   /** Liveness: the process is up and its event loop turns. */
   ready: () => { ready: boolean; reasons: string[] };
   status: () => unknown;
@@ -20,12 +29,17 @@ export class StatusServer {
 
   constructor(options: StatusServerOptions) {
     this.#options = options;
-    this.#server = createServer((req, res) => {
+    const limits: ConnectionLimits = {
+      maxConnections: options.maxConnections ?? DEFAULT_CONNECTION_LIMITS.maxConnections,
+      idleTimeout: options.idleTimeout ?? DEFAULT_CONNECTION_LIMITS.idleTimeout,
+    };
+    this.#server = createServer(limitedServerOptions(limits), (req, res) => {
       void this.#handle(req, res).catch(() => {
         if (!res.headersSent) res.writeHead(500);
         res.end();
       });
     });
+    applyConnectionLimits(this.#server, limits, options.logger);
   }
 
   async listen(): Promise<string> {

@@ -13,9 +13,21 @@ export interface CliRun {
   logLine(msg: string, timeoutMs?: number): Promise<Record<string, unknown>>;
 }
 
-/** Starts the built CLI with a clean environment plus `env`. */
-export function startCli(args: string[], env: Record<string, string> = {}): CliRun {
-  const child = spawn(process.execPath, [CLI, ...args], {
+/**
+ * Starts the built CLI with a clean environment plus `env`. `fdLimit` lowers (never raises) the
+ * child's open-file limit, through `ulimit -n` in a shell that then execs node.
+ */
+export function startCli(
+  args: string[],
+  env: Record<string, string> = {},
+  options: { fdLimit?: number } = {},
+): CliRun {
+  const command = [process.execPath, CLI, ...args];
+  const argv =
+    options.fdLimit === undefined
+      ? command
+      : ["/bin/sh", "-c", `ulimit -n ${options.fdLimit} && exec "$0" "$@"`, ...command];
+  const child = spawn(argv[0]!, argv.slice(1), {
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
