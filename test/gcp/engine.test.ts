@@ -1,7 +1,7 @@
 import { metrics } from "@opentelemetry/api";
 import { MeterProvider, MetricReader } from "@opentelemetry/sdk-metrics";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type Engine, EngineError, type MachineRequest } from "../../src/engines/engine.js";
+import type { Engine } from "../../src/engines/engine.js";
 import {
   eventually,
   type FakeCloud,
@@ -9,7 +9,9 @@ import {
   idleRunner,
   inserts,
   LogSink,
+  machineRequest,
   makeEngine,
+  rejection,
   resetFaults,
   runnerName,
   SCALE_SET,
@@ -40,22 +42,7 @@ afterEach(() => {
   for (const jit of jits) expect(logs.text()).not.toContain(jit);
 });
 
-function request(name = runnerName(), scaleSetName = SCALE_SET): MachineRequest {
-  const jitConfig = fakeJit();
-  jits.push(jitConfig);
-  return { runnerName: name, jitConfig, scaleSetId: 1, scaleSetName, labels: [scaleSetName] };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<EngineError> {
-  const error = await promise.then(
-    () => {
-      throw new Error("expected a rejection");
-    },
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(EngineError);
-  return error as EngineError;
-}
+const request = (name?: string, scaleSetName?: string) => machineRequest(jits, name, scaleSetName);
 
 describe("gcp engine against the Compute Engine fake", () => {
   it("authenticates through ADC with an external_account credential (STS token exchange)", async () => {

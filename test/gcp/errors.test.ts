@@ -1,18 +1,18 @@
 import { InstancesClient } from "@google-cloud/compute/build/src/v1/instances_client.js";
 import { GoogleAuth } from "google-auth-library";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type Engine, EngineError, type MachineRequest } from "../../src/engines/engine.js";
+import type { Engine } from "../../src/engines/engine.js";
 import { endpointOptions } from "../../src/engines/gcp/compute-api.js";
 import {
   type FakeCloud,
-  fakeJit,
   idleRunner,
   inserts,
   LogSink,
+  machineRequest,
   makeEngine,
   PROJECT,
+  rejection,
   resetFaults,
-  runnerName,
   startFakeCloud,
   TWO_REGIONS,
 } from "./helpers.js";
@@ -42,20 +42,7 @@ afterEach(() => {
   for (const jit of jits) expect(logs.text()).not.toContain(jit);
 });
 
-function request(): MachineRequest {
-  const jitConfig = fakeJit();
-  jits.push(jitConfig);
-  return { runnerName: runnerName(), jitConfig, scaleSetId: 1, scaleSetName: "x", labels: [] };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<EngineError> {
-  const error = await promise.then(
-    () => new Error("expected a rejection"),
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(EngineError);
-  return error as EngineError;
-}
+const request = () => machineRequest(jits);
 
 /** Zones the inserts since `before` went to, in order. */
 const zonesTried = (before: number) =>

@@ -1,9 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type GceSim, type GceSimOptions, startGceSim } from "../../src/sim/gce/index.js";
-import { eventually, resetFaults } from "./helpers.js";
-
-// biome-ignore lint/suspicious/noExplicitAny: wire JSON, asserted field by field below
-type WireJson = Record<string, any>;
+import {
+  accessToken,
+  callApi,
+  eventually,
+  idleRunner,
+  resetFaults,
+  type WireJson,
+} from "./helpers.js";
 
 /**
  * The fake's scripted Compute Engine errors, on the wire without the SDK: each has Compute's
@@ -11,36 +15,8 @@ type WireJson = Record<string, any>;
  * end's own errors add a canonical `status` and an ErrorInfo in `details`.
  */
 
-const idle = (_jit: string, signal: AbortSignal) =>
-  new Promise((_r, reject) => signal.addEventListener("abort", () => reject(signal.reason)));
-
 let sim: GceSim;
 const BASE = "/compute/v1/projects/p1/zones/us-central1-a";
-
-async function token(sim: GceSim, subject: string): Promise<string> {
-  const part = (json: object) => Buffer.from(JSON.stringify(json)).toString("base64url");
-  const res = await fetch(sim.tokenUrl, {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({
-      grant_type: "urn:ietf:params:oauth:grant-type:token-exchange",
-      audience:
-        "//iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p/providers/x",
-      subject_token_type: "urn:ietf:params:oauth:token-type:jwt",
-      subject_token: `${part({ alg: "none" })}.${part({ sub: subject })}.c2ln`,
-    }),
-  });
-  return ((await res.json()) as { access_token: string }).access_token;
-}
-
-async function api(s: GceSim, bearer: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${s.url}${path}`, {
-    method,
-    headers: { "content-type": "application/json", authorization: `Bearer ${bearer}` },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, json: (await res.json()) as WireJson };
-}
 
 function vm(name: string, extra: Record<string, unknown> = {}) {
   return {
@@ -58,7 +34,11 @@ const compute = (code: number, reason: string, message: string, domain = "global
 });
 
 beforeAll(async () => {
-  sim = await startGceSim({ zones: ["us-central1-a"], operationDelayMs: 10, launchRunner: idle });
+  sim = await startGceSim({
+    zones: ["us-central1-a"],
+    operationDelayMs: 10,
+    launchRunner: idleRunner,
+  });
 });
 afterAll(async () => {
   await sim?.stop();
@@ -66,8 +46,8 @@ afterAll(async () => {
 
 describe("GCE fake: Compute's error answers", () => {
   it("answers each scripted fault with Compute's exact body, and creates nothing", async () => {
-    const bearer = await token(sim, "scaler");
-    const insert = (name: string) => api(sim, bearer, "POST", `${BASE}/instances`, vm(name));
+    const bearer = await accessToken(sim, "scaler");
+    const insert = (name: string) => callApi(sim, bearer, "POST", `${BASE}/instances`, vm(name));
     const cases: Array<[() => void, number, WireJson]> = [
       [
         () => {
@@ -145,7 +125,7 @@ describe("GCE fake: Compute's error answers", () => {
     resetFaults(sim);
     sim.faults.deniedPermissions.add("compute.instances.list");
     expect(
-      (await api(sim, bearer, "GET", "/compute/v1/projects/p1/aggregated/instances")).json,
+      (await callApi(sim, bearer, "GET", "/compute/v1/projects/p1/aggregated/instances")).json,
     ).toEqual(
       compute(403, "forbidden", "Required 'compute.instances.list' permission for 'projects/p1'"),
     );
@@ -154,9 +134,9 @@ describe("GCE fake: Compute's error answers", () => {
   });
 
   it("a disabled API is the front end's answer: canonical status and an ErrorInfo", async () => {
-    const bearer = await token(sim, "scaler");
+    const bearer = await accessToken(sim, "scaler");
     sim.faults.apiDisabled = true;
-    const res = await api(sim, bearer, "GET", `${BASE}/instances`);
+    const res = await callApi(sim, bearer, "GET", `${BASE}/instances`);
     resetFaults(sim);
     expect(res.status).toBe(403);
     expect(res.json.error).toMatchObject({
@@ -176,10 +156,10 @@ describe("GCE fake: Compute's error answers", () => {
   });
 
   it("records who made each call: the subject of the exchanged token", async () => {
-    const alice = await token(sim, "alice");
-    const bob = await token(sim, "bob");
-    await api(sim, alice, "GET", `${BASE}/instances`);
-    await api(sim, bob, "GET", `${BASE}/instances`);
+    const alice = await accessToken(sim, "alice");
+    const bob = await accessToken(sim, "bob");
+    await callApi(sim, alice, "GET", `${BASE}/instances`);
+    await callApi(sim, bob, "GET", `${BASE}/instances`);
     expect(sim.requests.slice(-2).map((r) => r.principal)).toEqual(["alice", "bob"]);
   });
 });
@@ -192,11 +172,12 @@ describe("GCE fake: maxRunDuration and powered-off VMs", () => {
       bootDelayMs: 10,
       ttlScale: 0.01, // 30 s → 300 ms
       // "exit": the runner ends at once and the VM powers off; anything else runs until deleted.
-      launchRunner: (jit, signal) => (jit === "exit" ? Promise.resolve(null) : idle(jit, signal)),
+      launchRunner: (jit, signal) =>
+        jit === "exit" ? Promise.resolve(null) : idleRunner(jit, signal),
     };
     const fast = await startGceSim(options);
     try {
-      const bearer = await token(fast, "scaler");
+      const bearer = await accessToken(fast, "scaler");
       const withTtl = (name: string, jit: string) =>
         vm(name, {
           metadata: { items: [{ key: "ACTIONS_RUNNER_INPUT_JITCONFIG", value: jit }] },
@@ -206,7 +187,7 @@ describe("GCE fake: maxRunDuration and powered-off VMs", () => {
         ["vm-stops", "exit"],
         ["vm-runs", "idle"],
       ] as const) {
-        const res = await api(fast, bearer, "POST", `${BASE}/instances`, withTtl(name, jit));
+        const res = await callApi(fast, bearer, "POST", `${BASE}/instances`, withTtl(name, jit));
         expect(res.status).toBe(200);
       }
       await eventually("vm-stops powered off", () =>

@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type GceSim, startGceSim } from "../../src/sim/gce/index.js";
-
-// biome-ignore lint/suspicious/noExplicitAny: wire JSON, asserted field by field below
-type WireJson = Record<string, any>;
+import { callApi, idleRunner, type WireJson } from "./helpers.js";
 
 /** The Compute Engine fake on the wire, without the SDK: routes, auth, validation, filters. */
 
@@ -15,8 +13,7 @@ beforeAll(async () => {
     zones: ["us-central1-a", "us-central1-b"],
     operationDelayMs: 10,
     waitTimeoutMs: 100,
-    launchRunner: (_jit, signal) =>
-      new Promise((_r, reject) => signal.addEventListener("abort", () => reject(signal.reason))),
+    launchRunner: idleRunner,
   });
   // The JWT-bearer grant of a service-account key (assertion signature is not checked).
   const res = await fetch(sim.tokenUrl, {
@@ -34,17 +31,8 @@ afterAll(async () => {
   await sim?.stop();
 });
 
-async function api(method: string, path: string, body?: unknown, auth = true) {
-  const res = await fetch(`${sim.url}${path}`, {
-    method,
-    headers: {
-      "content-type": "application/json",
-      ...(auth ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, json: (await res.json()) as WireJson };
-}
+const api = (method: string, path: string, body?: unknown, auth = true) =>
+  callApi(sim, auth ? token : null, method, path, body);
 
 function vm(name: string, labels: Record<string, string> = {}) {
   return {

@@ -2,9 +2,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
+import { expect } from "vitest";
 import { gcpEngineSchema } from "../../src/config/engines/gcp.js";
 import type { GcpEngineConfig } from "../../src/config/types.js";
-import type { Engine } from "../../src/engines/engine.js";
+import { type Engine, EngineError, type MachineRequest } from "../../src/engines/engine.js";
 import { createGcpEngine } from "../../src/engines/gcp/index.js";
 import {
   type GceSim,
@@ -111,6 +112,17 @@ export function fakeJit(): string {
   return `JITSECRET${Math.random().toString(36).slice(2)}${"x".repeat(40)}`;
 }
 
+/** A create request with a fresh stand-in JIT config, remembered in `jits` for log checks. */
+export function machineRequest(
+  jits: string[],
+  name = runnerName(),
+  scaleSetName = SCALE_SET,
+): MachineRequest {
+  const jitConfig = fakeJit();
+  jits.push(jitConfig);
+  return { runnerName: name, jitConfig, scaleSetId: 1, scaleSetName, labels: [scaleSetName] };
+}
+
 export async function eventually(what: string, check: () => boolean, timeoutMs = 5000) {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
@@ -127,6 +139,58 @@ export function resetFaults(sim: GceSim): void {
   Object.assign(sim.faults, noFaults());
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: wire JSON, asserted field by field in tests
+export type WireJson = Record<string, any>;
+
+/**
+ * An access token from the fake's token endpoint (the STS exchange of an external_account
+ * credential); the fake records `subject` as the principal of every call made with it.
+ */
+export async function accessToken(sim: GceSim, subject = "operator"): Promise<string> {
+  const part = (json: object) => Buffer.from(JSON.stringify(json)).toString("base64url");
+  const res = await fetch(sim.tokenUrl, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({
+      grant_type: "urn:ietf:params:oauth:grant-type:token-exchange",
+      audience:
+        "//iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p/providers/x",
+      subject_token_type: "urn:ietf:params:oauth:token-type:jwt",
+      subject_token: `${part({ alg: "none" })}.${part({ sub: subject })}.c2ln`,
+    }),
+  });
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
+/** One REST call to the fake, as JSON, with `bearer` (or without any Authorization header). */
+export async function callApi(
+  sim: GceSim,
+  bearer: string | null,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: WireJson }> {
+  const res = await fetch(`${sim.url}${path}`, {
+    method,
+    headers: {
+      "content-type": "application/json",
+      ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, json: (await res.json()) as WireJson };
+}
+
+/** Awaits a promise that must reject with an EngineError, and returns that error. */
+export async function rejection(promise: Promise<unknown>): Promise<EngineError> {
+  const error = await promise.then(
+    () => new Error("expected a rejection"),
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(EngineError);
+  return error as EngineError;
+}
+
 /**
  * Inserts a VM straight through the REST API with exactly these labels (as an older scaleset
  * version, or a person, would) and waits for it to exist.
@@ -137,26 +201,20 @@ export async function insertDirect(
   name: string,
   labels: Record<string, string>,
 ): Promise<void> {
-  const token = await fetch(sim.tokenUrl, {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({
-      grant_type: "urn:ietf:params:oauth:grant-type:jwt-bearer",
-      assertion: "aGVhZA.eyJpc3MiOiJvcGVyYXRvciJ9.c2ln",
-    }),
-  }).then(async (r) => ((await r.json()) as { access_token: string }).access_token);
-  const res = await fetch(`${sim.url}/compute/v1/projects/${PROJECT}/zones/${zone}/instances`, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-    body: JSON.stringify({
+  const res = await callApi(
+    sim,
+    await accessToken(sim),
+    "POST",
+    `/compute/v1/projects/${PROJECT}/zones/${zone}/instances`,
+    {
       name,
       machineType: `zones/${zone}/machineTypes/e2-small`,
       labels,
       disks: [{ boot: true, autoDelete: true, initializeParams: { sourceImage: IMAGE } }],
       networkInterfaces: [{ network: "global/networks/default" }],
-    }),
-  });
-  if (res.status !== 200) throw new Error(`direct insert: HTTP ${res.status} ${await res.text()}`);
+    },
+  );
+  if (res.status !== 200) throw new Error(`direct insert: HTTP ${res.status}`);
   await eventually("directly inserted VM exists", () =>
     sim.instances().some((vm) => vm.name === name && vm.status !== "PROVISIONING"),
   );
