@@ -95,6 +95,19 @@ describe("github sim: hold and poison faults", () => {
     expect(sim.snapshot().faults.poisonMessages).toBe(2);
   });
 
+  it("slow can be limited to routes", async () => {
+    const session = await createSession(admin, setId);
+    sim.faults.slow(400, 1, ["ackMessage"]);
+    const url = actions(admin.base, `_apis/runtime/runnerscalesets/${setId}`);
+    let started = Date.now();
+    expect((await send("GET", url, { auth: admin.auth })).status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(300);
+    started = Date.now();
+    expect(await ack(session, 1)).toBe(204);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(380);
+    expect(sim.snapshot().faults.slow).toBe(1);
+  });
+
   it("POST /_sim/faults sets hold and poisonMessages over HTTP", async () => {
     const post = (body: unknown) => send("POST", `${sim.url}/_sim/faults`, { body });
     expect((await post({ type: "hold", routes: ["acquireJobs"], count: 2 })).status).toBe(200);

@@ -54,8 +54,8 @@ export interface FaultInjector {
   serverErrors(n: number, status?: number, routes?: RouteName[], retryAfterSeconds?: number): void;
   /** The next n GET message answer 200 with an empty body. */
   emptyOkPolls(n: number): void;
-  /** The next n API responses are delayed by `ms`. */
-  slow(ms: number, n: number): void;
+  /** The next n API responses (or only those of `routes`) are delayed by `ms`. */
+  slow(ms: number, n: number, routes?: RouteName[]): void;
   /** The next n runner-registration calls answer 401. */
   registrationAuthFailures(n: number): void;
   /** The scale set vanishes server-side (like GitHub's cleanup of idle scale sets). */
@@ -122,6 +122,7 @@ export class Faults implements FaultInjector {
   #agentStatus = true;
   #slowMs = 0;
   #slowRemaining = 0;
+  #slowRoutes: readonly RouteName[] | undefined;
   #serverErrors: ServerErrorBudget[] = [];
   readonly #hooks: FaultHooks;
 
@@ -150,9 +151,10 @@ export class Faults implements FaultInjector {
   emptyOkPolls(n: number): void {
     this.#pending.emptyOkPolls += count(n);
   }
-  slow(ms: number, n: number): void {
+  slow(ms: number, n: number, routes?: RouteName[]): void {
     this.#slowMs = Math.max(0, ms);
     this.#slowRemaining = count(n);
+    this.#slowRoutes = routes;
   }
   registrationAuthFailures(n: number): void {
     this.#pending.registrationAuthFailures += count(n);
@@ -207,8 +209,9 @@ export class Faults implements FaultInjector {
     this.applied.serverErrors++;
     return { status: budget.status, retryAfterSeconds: budget.retryAfterSeconds };
   }
-  takeSlowMs(): number {
+  takeSlowMs(route: RouteName): number {
     if (this.#slowRemaining <= 0) return 0;
+    if (this.#slowRoutes && !this.#slowRoutes.includes(route)) return 0;
     this.#slowRemaining--;
     this.applied.slow++;
     return this.#slowMs;

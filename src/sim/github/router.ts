@@ -74,7 +74,7 @@ export function createDispatcher(
     try {
       if (!route) throw new SimHttpError(404, "NotFoundException", "Not Found");
       if (kind !== "sim") {
-        const delayMs = options.latencyMs + faults.takeSlowMs();
+        const delayMs = options.latencyMs + faults.takeSlowMs(name);
         if (delayMs > 0) await sleep(delayMs);
         if (faults.takeHold(name)) {
           world.changed(); // lets waitFor see `holds` move

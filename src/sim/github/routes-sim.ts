@@ -101,7 +101,7 @@ function applyFault(call: RouteCall, body: Record<string, unknown>): void {
         );
         return;
       case "slow":
-        faults.slow(num("ms"), num("count", 1));
+        faults.slow(num("ms"), num("count", 1), routeList(body.routes));
         return;
       case "deleteScaleSet":
         faults.deleteScaleSet(num("scaleSetId"));
