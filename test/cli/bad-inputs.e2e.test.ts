@@ -103,7 +103,9 @@ describe("bad inputs through the CLI", () => {
       const path = writeConfig(yaml);
       for (const command of ["run", "validate"]) {
         // The App case has no token: GITHUB_TOKEN would add a "both token and app" problem.
-        const env = yaml.includes("env:GITHUB_TOKEN") ? { GITHUB_TOKEN: SIM_TOKEN } : {};
+        const env: Record<string, string> = yaml.includes("env:GITHUB_TOKEN")
+          ? { GITHUB_TOKEN: SIM_TOKEN }
+          : {};
         const { code, stdout, stderr } = await runCli([command, "--config", path, ...flags], env);
         expect(code, command).toBe(2);
         expect(stderr, command).toBe(`invalid configuration (1 problem):\n  - ${problem}\n`);
