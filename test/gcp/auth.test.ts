@@ -34,6 +34,7 @@ describe("Application Default Credentials", () => {
       const error = await startError();
       expect(error.retryable).toBe(false);
       expect(error.message).toContain("GOOGLE_APPLICATION_CREDENTIALS");
+      expect(error.fix).toContain("GOOGLE_APPLICATION_CREDENTIALS");
     } finally {
       Object.assign(process.env, adcEnv(cloud.credentials));
     }

@@ -174,7 +174,11 @@ describe("gcp engine against the Compute Engine fake", () => {
     });
     const before = inserts(cloud.sim).length;
     const error = await rejection(engine.create(request()));
-    expect(error).toMatchObject({ code: "RESOURCE_NOT_FOUND", retryable: false });
+    expect(error).toMatchObject({
+      code: "RESOURCE_NOT_FOUND",
+      retryable: false,
+      fix: "projects/scaleset-test/global/images/family/scaleset-runner does not exist (or is not visible to scaleset): check engine.gcp.image",
+    });
     expect(inserts(cloud.sim).length - before).toBe(1);
     cloud.sim.faults.operationErrors.push({ code: "INTERNAL_ERROR", message: "Internal error." });
     expect(await rejection(engine.create(request()))).toMatchObject({

@@ -36,6 +36,27 @@ export function permissionFix(message: string): string | undefined {
   return undefined;
 }
 
+/** "The resource 'projects/p/global/images/family/x' was not found": which setting names it. */
+export function notFoundFix(message: string): string | undefined {
+  const resource = /The resource '([^']+)' was not found/.exec(message)?.[1];
+  if (!resource) return undefined;
+  const setting = /\/images\//.test(resource)
+    ? "engine.gcp.image"
+    : /\/(sub)?networks\//.test(resource)
+      ? "engine.gcp.network / subnetwork"
+      : /\/zones\/[^/]+$/.test(resource)
+        ? "engine.gcp.zones"
+        : /\/serviceAccounts?\//.test(resource)
+          ? "engine.gcp.service_account"
+          : undefined;
+  return setting
+    ? `${resource} does not exist (or is not visible to scaleset): check ${setting}`
+    : undefined;
+}
+
+export const CREDENTIALS_FIX =
+  "scaleset uses Application Default Credentials: attach a service account, set GOOGLE_APPLICATION_CREDENTIALS to a credential file, or run gcloud auth application-default login";
+
 export function apiDisabledFix(project: string): string {
   return `enable the API: gcloud services enable compute.googleapis.com --project ${project} (it takes a few minutes to apply)`;
 }

@@ -2,6 +2,8 @@ import { EngineError } from "../engine.js";
 import { type SdkErrorFacts, sdkErrorFacts } from "./error-facts.js";
 import {
   apiDisabledFix,
+  CREDENTIALS_FIX,
+  notFoundFix,
   permissionFix,
   type QuotaFacts,
   quotaFacts,
@@ -115,7 +117,7 @@ export function classifySdkError(
     f.grpc === undefined &&
     f.http === undefined
   ) {
-    return make("CREDENTIALS", false);
+    return make("CREDENTIALS", false, CREDENTIALS_FIX);
   }
   const reasons = new Set(f.reasons.map((r) => r.toLowerCase()));
   const has = (...names: string[]) => names.some((n) => reasons.has(n));
@@ -140,7 +142,7 @@ export function classifySdkError(
   }
   switch (grpc) {
     case GRPC.NOT_FOUND:
-      return make("NOT_FOUND", false);
+      return make("NOT_FOUND", false, notFoundFix(f.message));
     case GRPC.ALREADY_EXISTS:
     case GRPC.ABORTED:
       // gax 6 maps a plain HTTP 409 to ABORTED; for insert it means the name is taken.
@@ -151,7 +153,7 @@ export function classifySdkError(
     case GRPC.PERMISSION_DENIED:
       return make("PERMISSION_DENIED", false, permissionFix(f.message));
     case GRPC.UNAUTHENTICATED:
-      return make("UNAUTHENTICATED", false);
+      return make("UNAUTHENTICATED", false, CREDENTIALS_FIX);
     case GRPC.RESOURCE_EXHAUSTED:
       return make("RATE_LIMITED", true, RATE_LIMIT_FIX);
     case GRPC.DEADLINE_EXCEEDED:
@@ -203,5 +205,9 @@ export function operationError(
     return quotaError(message, quotaFacts(first.message ?? "", info));
   }
   const retryable = RETRYABLE_OPERATION_CODES.has(code) || (op.httpErrorStatusCode ?? 0) >= 500;
-  return new EngineError(message, { code, retryable, fix: permissionFix(text) });
+  return new EngineError(message, {
+    code,
+    retryable,
+    fix: permissionFix(text) ?? notFoundFix(text),
+  });
 }

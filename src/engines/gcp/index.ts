@@ -2,6 +2,7 @@ import type { GcpEngineConfig } from "../../config/types.js";
 import { type Engine, EngineError } from "../engine.js";
 import type { EngineContext } from "../factory.js";
 import { loadComputeApi } from "./compute-api.js";
+import { CREDENTIALS_FIX } from "./error-fixes.js";
 import { classifySdkError } from "./errors.js";
 import { GceEngine } from "./gce-engine.js";
 import type { GceApi } from "./gce-types.js";
@@ -28,10 +29,12 @@ export async function createGcpEngine(
     });
   } catch (error) {
     const classified = classifySdkError(error, "Compute Engine client", [], settings.project);
-    throw new EngineError(
-      `${classified.message} — scaleset uses Application Default Credentials: attach a service account, set GOOGLE_APPLICATION_CREDENTIALS to a credential file, or run gcloud auth application-default login`,
-      { code: classified.code, retryable: false, fix: classified.fix },
-    );
+    const fix = classified.fix ?? CREDENTIALS_FIX;
+    throw new EngineError(`${classified.message} — ${fix}`, {
+      code: classified.code,
+      retryable: false,
+      fix,
+    });
   }
   context.logger.debug(
     { project: settings.project, zones: settings.zones, ms: Date.now() - started },
