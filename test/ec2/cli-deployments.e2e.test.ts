@@ -4,46 +4,25 @@
  * that enforces docs/aws/scaler-policy.json per identity. Before deployment scopes each process
  * listed the other's busy instances as its own machines without a registration and deleted them.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { deploymentScope } from "../../src/engines/deployment-scope.js";
-import { type Ec2Sim, type PolicyDocument, startEc2Sim } from "../../src/sim/ec2/index.js";
+import { type Ec2Sim, startEc2Sim } from "../../src/sim/ec2/index.js";
 import { type GitHubSim, startGitHubSim } from "../../src/sim/github/index.js";
 import { type CliRun, startCli } from "../cli/cli-process.js";
 import { eventually } from "../e2e/harness.js";
-import { AWS_TEST_ENV } from "./helpers.js";
+import { AWS_TEST_ENV, scalerPolicy, writeCliConfig } from "./helpers.js";
 
 const TOKEN = "ghp_ec2_two_deployments_token";
 const SCALE_SET = "ec2-shared-name";
 const JOBS = 4;
 const dir = mkdtempSync(join(tmpdir(), "scaleset-ec2-deployments-"));
 
-function policyFor(deployment: string): PolicyDocument {
-  const text = readFileSync(new URL("../../docs/aws/scaler-policy.json", import.meta.url), "utf8")
-    .replaceAll("ACCOUNT_ID", "123456789012")
-    .replaceAll("DEPLOYMENT", deployment)
-    .replaceAll("SCALE_SET", SCALE_SET);
-  return JSON.parse(text) as PolicyDocument;
-}
-
-function configFile(name: string, githubUrl: string, ec2Url: string, extra: string): string {
-  const path = join(dir, name);
-  writeFileSync(
-    path,
-    `github: { url: ${githubUrl}, token: env:GITHUB_TOKEN }
-scalesets:
-  - name: ${SCALE_SET}
-    max_runners: 10
-    idle_timeout: 2s
-${extra}    engine: { type: ec2, ec2: { region: us-east-1, endpoint: "${ec2Url}", image_id: ami-0123456789abcdef0, instance_types: [m7i.large], subnet_ids: [subnet-a, subnet-b], max_run_duration: 10m, call_timeout: 5s } }
-scaler: { reconcile_interval: 1s, shutdown_grace: 5s, session_conflict_wait: 200ms }
-server: { port: 0, host: 127.0.0.1 }
-logging: { level: info, format: json }
-`,
-  );
-  return path;
+function configFile(file: string, githubUrl: string, ec2Url: string, scaleSetLines: string[]) {
+  const engine = `{ type: ec2, ec2: { region: us-east-1, endpoint: "${ec2Url}", image_id: ami-0123456789abcdef0, instance_types: [m7i.large], subnet_ids: [subnet-a, subnet-b], max_run_duration: 10m, call_timeout: 5s } }`;
+  return writeCliConfig(dir, file, { githubUrl, scaleSet: SCALE_SET, engine, scaleSetLines });
 }
 
 const githubs: GitHubSim[] = [];
@@ -71,16 +50,13 @@ describe("two deployments, one scale set name, one AWS account", () => {
       subnets: { "subnet-a": "us-east-1a", "subnet-b": "us-east-1b" },
       bootDelayMs: 100,
       shutdownDelayMs: 50,
-      iam: { [keyA]: policyFor(scopeA), [keyB]: policyFor(scopeB) },
+      iam: { [keyA]: scalerPolicy(scopeA, SCALE_SET), [keyB]: scalerPolicy(scopeB, SCALE_SET) },
     });
     const env = (key: string) => ({ GITHUB_TOKEN: TOKEN, ...AWS_TEST_ENV, AWS_ACCESS_KEY_ID: key });
-    const configA = configFile(
-      "a.yaml",
-      githubA.configUrl("org-a"),
-      ec2.url,
-      `    deployment: ${scopeA}\n`,
-    );
-    const configB = configFile("b.yaml", urlB, ec2.url, "");
+    const configA = configFile("a.yaml", githubA.configUrl("org-a"), ec2.url, [
+      `deployment: ${scopeA}`,
+    ]);
+    const configB = configFile("b.yaml", urlB, ec2.url, []);
     const a = startCli(["--config", configA], env(keyA));
     const b = startCli(["--config", configB], env(keyB));
     runs.push(a, b);

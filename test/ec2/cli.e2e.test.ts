@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { type Ec2Sim, startEc2Sim } from "../../src/sim/ec2/index.js";
 import { type GitHubSim, startGitHubSim } from "../../src/sim/github/index.js";
 import { CLI } from "../cli/cli-process.js";
-import { AWS_TEST_ENV } from "./helpers.js";
+import { AWS_TEST_ENV, writeCliConfig } from "./helpers.js";
 
 const TOKEN = "ghp_ec2_cli_secret_token";
 const SCALE_SET = "ec2-cli";
@@ -67,23 +67,8 @@ async function until(what: string, predicate: () => boolean, timeoutMs: number):
   }
 }
 
-function config(name: string, githubUrl: string, engine: string): string {
-  const path = join(dir, name);
-  writeFileSync(
-    path,
-    `github: { url: ${githubUrl}, token: env:GITHUB_TOKEN }
-scalesets:
-  - name: ${SCALE_SET}
-    max_runners: 10
-    idle_timeout: 2s
-    engine: ${engine}
-scaler: { reconcile_interval: 1s, shutdown_grace: 5s, session_conflict_wait: 200ms }
-server: { port: 0, host: 127.0.0.1 }
-logging: { level: info, format: json }
-`,
-  );
-  return path;
-}
+const config = (file: string, githubUrl: string, engine: string) =>
+  writeCliConfig(dir, file, { githubUrl, scaleSet: SCALE_SET, engine });
 
 describe("scaleset CLI with engine ec2", () => {
   it("runs jobs end to end through the real SDK and the EC2 fake, leaving nothing behind", async () => {

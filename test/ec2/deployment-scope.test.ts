@@ -3,40 +3,22 @@
  * engine lists, adopts and deletes only its own instances — plus, from a version before
  * deployment scopes, this scale set's untagged ones. Real SDK against the EC2 fake.
  */
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { Ec2Engine } from "../../src/engines/ec2/index.js";
-import { type Ec2Sim, startEc2Sim } from "../../src/sim/ec2/index.js";
+import { describe, expect, it } from "vitest";
+import type { Ec2Sim } from "../../src/sim/ec2/index.js";
+import { useEc2Fake } from "./fixture.js";
 import {
-  ec2Engine,
-  idleVm,
   launchTagged,
   machineRequest,
   rawEc2,
   rejection,
   SCALE_SET,
   unscopedTags,
-  useAwsTestEnv,
 } from "./helpers.js";
 
-let sim: Ec2Sim | null = null;
-const engines: Ec2Engine[] = [];
-beforeAll(useAwsTestEnv);
-afterEach(async () => {
-  for (const engine of engines.splice(0)) await engine.close();
-  await sim?.stop();
-  sim = null;
-});
-
-async function start(): Promise<Ec2Sim> {
-  sim = await startEc2Sim({ bootDelayMs: 20, shutdownDelayMs: 20, runVm: idleVm });
-  return sim;
-}
-
-async function engineFor(s: Ec2Sim, deployment: string, legacySweepMs?: number) {
-  const engine = await ec2Engine(s, {}, { deployment, legacySweepMs });
-  engines.push(engine);
-  return engine;
-}
+const fake = useEc2Fake({ bootDelayMs: 20, shutdownDelayMs: 20 });
+const start = () => fake.start();
+const engineFor = (deployment: string, legacySweepMs?: number) =>
+  fake.engine({}, { deployment, legacySweepMs });
 
 /** DescribeInstances calls that looked for unscoped instances (no deployment filter). */
 const sweeps = (s: Ec2Sim) =>
@@ -47,8 +29,8 @@ const sweeps = (s: Ec2Sim) =>
 describe("ec2 engine deployment scope", () => {
   it("lists this deployment's instances and this scale set's unscoped ones, never another deployment's", async () => {
     const s = await start();
-    const prod = await engineFor(s, "prod");
-    const staging = await engineFor(s, "staging");
+    const prod = await engineFor("prod");
+    const staging = await engineFor("staging");
     const mine = await prod.create(machineRequest("ec2-linux-prod-1"));
     const theirs = await staging.create(machineRequest("ec2-linux-staging-1"));
     const client = rawEc2(s);
@@ -75,8 +57,8 @@ describe("ec2 engine deployment scope", () => {
 
   it("refuses to terminate another deployment's instance; terminates its own and unscoped ones", async () => {
     const s = await start();
-    const prod = await engineFor(s, "prod");
-    const staging = await engineFor(s, "staging");
+    const prod = await engineFor("prod");
+    const staging = await engineFor("staging");
     const theirs = await staging.create(machineRequest("ec2-linux-staging-2"));
     const client = rawEc2(s);
     const legacy = await launchTagged(client, unscopedTags("ec2-linux-old-2"));
@@ -102,7 +84,7 @@ describe("ec2 engine deployment scope", () => {
     const s = await start();
     const client = rawEc2(s);
     const legacy = await launchTagged(client, unscopedTags("ec2-linux-old-3"));
-    const prod = await engineFor(s, "prod", 300);
+    const prod = await engineFor("prod", 300);
     await prod.create(machineRequest("ec2-linux-prod-3"));
 
     expect((await prod.list()).map((m) => m.deployment).sort()).toEqual(["prod", undefined]);

@@ -1,46 +1,12 @@
 import { RunInstancesCommand } from "@aws-sdk/client-ec2";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { Ec2Engine } from "../../src/engines/ec2/index.js";
-import { type Ec2Sim, type Ec2SimOptions, startEc2Sim } from "../../src/sim/ec2/index.js";
-import {
-  ec2Engine,
-  idleVm,
-  JIT_SECRET,
-  LogCapture,
-  machineRequest,
-  rawEc2,
-  rejection,
-  SCALE_SET,
-  useAwsTestEnv,
-} from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { useEc2Fake } from "./fixture.js";
+import { JIT_SECRET, LogCapture, machineRequest, rawEc2, rejection, SCALE_SET } from "./helpers.js";
 
 const SUBNETS = { "subnet-a": "us-east-1a", "subnet-b": "us-east-1b" };
 
-let sim: Ec2Sim | null = null;
-const engines: Ec2Engine[] = [];
-beforeAll(useAwsTestEnv);
-afterEach(async () => {
-  for (const engine of engines.splice(0)) await engine.close();
-  await sim?.stop();
-  sim = null;
-});
-
-async function setup(
-  fields: Record<string, unknown> = {},
-  options: Ec2SimOptions = {},
-  logs?: LogCapture,
-): Promise<{ sim: Ec2Sim; engine: Ec2Engine }> {
-  sim = await startEc2Sim({
-    subnets: SUBNETS,
-    bootDelayMs: 30,
-    shutdownDelayMs: 30,
-    runVm: idleVm,
-    ...options,
-  });
-  const engine = await ec2Engine(sim, fields, { logs });
-  engines.push(engine);
-  return { sim, engine };
-}
+const fake = useEc2Fake({ subnets: SUBNETS });
+const setup = fake.setup;
 
 describe("ec2 engine against the EC2 fake", () => {
   it("launches, lists by tag, terminates, and terminates idempotently", async () => {
@@ -55,8 +21,7 @@ describe("ec2 engine against the EC2 fake", () => {
     });
     await sim.waitFor((s) => s.instances()[0]?.state === "running");
     // Another scale set's instance is not ours.
-    const other = await ec2Engine(sim, {}, { scaleSetName: "other-set" });
-    engines.push(other);
+    const other = await fake.engine({}, { scaleSetName: "other-set" });
     await other.create(machineRequest("other-set-1", { scaleSetName: "other-set" }));
     const listed = await engine.list();
     expect(listed.map((m) => [m.id, m.state, m.runnerName, m.deployment])).toEqual([

@@ -2,41 +2,15 @@
  * EC2's error classes through the real SDK against the EC2 fake: which errors move on to the next
  * subnet or type (and in what order), which are retried, which stop, and what the operator is told.
  */
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { Ec2Engine } from "../../src/engines/ec2/index.js";
-import { type Ec2Sim, startEc2Sim } from "../../src/sim/ec2/index.js";
-import {
-  ec2Engine,
-  idleVm,
-  LogCapture,
-  launches,
-  machineRequest,
-  rejection,
-  useAwsTestEnv,
-} from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import type { Ec2Sim } from "../../src/sim/ec2/index.js";
+import { useEc2Fake } from "./fixture.js";
+import { LogCapture, launches, machineRequest, rejection } from "./helpers.js";
 
 const SUBNETS = { "subnet-a": "us-east-1a", "subnet-b": "us-east-1b", "subnet-c": "us-east-1c" };
 
-let sim: Ec2Sim | null = null;
-const engines: Ec2Engine[] = [];
-beforeAll(useAwsTestEnv);
-afterEach(async () => {
-  for (const engine of engines.splice(0)) await engine.close();
-  await sim?.stop();
-  sim = null;
-});
-
-async function setup(fields: Record<string, unknown>, logs?: LogCapture) {
-  sim = await startEc2Sim({
-    subnets: SUBNETS,
-    bootDelayMs: 30,
-    shutdownDelayMs: 30,
-    runVm: idleVm,
-  });
-  const engine = await ec2Engine(sim, fields, { logs });
-  engines.push(engine);
-  return { sim, engine };
-}
+const fake = useEc2Fake({ subnets: SUBNETS });
+const setup = (fields: Record<string, unknown>, logs?: LogCapture) => fake.setup(fields, {}, logs);
 
 const statuses = (s: Ec2Sim, action: string) => s.requests(action).map((r) => r.status);
 
@@ -101,8 +75,7 @@ describe("EC2 errors that another launch option may not have", () => {
     expect(logs.text()).toContain("subnet unusable; skipping it");
     expect(logs.text()).toContain("fix subnet_ids");
 
-    const broken = await ec2Engine(sim, { subnet_ids: ["subnet-gone"] });
-    engines.push(broken);
+    const broken = await fake.engine({ subnet_ids: ["subnet-gone"] });
     const error = await rejection(broken.create(machineRequest("ec2-linux-e4")));
     expect(error).toMatchObject({ code: "InvalidSubnetID.NotFound", retryable: false });
     expect(error.fix).toContain("does not exist in us-east-1");
@@ -149,12 +122,11 @@ describe("EC2 errors that another launch option may not have", () => {
     ]);
     expect(sim.instances().find((i) => i.id === machine.id)?.market).toBe("on-demand");
 
-    const spotOnly = await ec2Engine(sim, {
+    const spotOnly = await fake.engine({
       subnet_ids: ["subnet-a"],
       spot: true,
       spot_fallback: false,
     });
-    engines.push(spotOnly);
     const error = await rejection(spotOnly.create(machineRequest("ec2-linux-e8")));
     expect(error).toMatchObject({ code: "MaxSpotInstanceCountExceeded", retryable: true });
     expect(error.fix).toContain("spot_fallback: true");

@@ -1,3 +1,5 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { EC2Client, RunInstancesCommand } from "@aws-sdk/client-ec2";
 import pino from "pino";
 import { expect } from "vitest";
@@ -5,7 +7,7 @@ import { ec2EngineSchema } from "../../src/config/engines/ec2.js";
 import type { Ec2EngineConfig } from "../../src/config/types.js";
 import { createEc2Engine, type Ec2Engine } from "../../src/engines/ec2/index.js";
 import { EngineError, type MachineRequest } from "../../src/engines/engine.js";
-import type { Ec2Sim } from "../../src/sim/ec2/index.js";
+import type { Ec2Sim, PolicyDocument } from "../../src/sim/ec2/index.js";
 
 /** Fake credentials for the standard provider chain; nothing may reach IMDS or ~/.aws. */
 export const AWS_TEST_ENV: Record<string, string> = {
@@ -148,4 +150,40 @@ export function unscopedTags(runnerName: string, scaleSetName = SCALE_SET): Reco
     "scaleset-runner": runnerName,
     "scaleset-owner": "old-version",
   };
+}
+
+/**
+ * Writes a CLI config for one scale set on `engine` (a YAML flow mapping) into `dir`: fast
+ * reconciles and idle timeout, JSON logs. `scaleSetLines` adds fields to the scale set.
+ */
+export function writeCliConfig(
+  dir: string,
+  file: string,
+  o: { githubUrl: string; scaleSet: string; engine: string; scaleSetLines?: string[] },
+): string {
+  const path = join(dir, file);
+  const extra = (o.scaleSetLines ?? []).map((line) => `    ${line}\n`).join("");
+  writeFileSync(
+    path,
+    `github: { url: ${o.githubUrl}, token: env:GITHUB_TOKEN }
+scalesets:
+  - name: ${o.scaleSet}
+    max_runners: 10
+    idle_timeout: 2s
+${extra}    engine: ${o.engine}
+scaler: { reconcile_interval: 1s, shutdown_grace: 5s, session_conflict_wait: 200ms }
+server: { port: 0, host: 127.0.0.1 }
+logging: { level: info, format: json }
+`,
+  );
+  return path;
+}
+
+/** docs/aws/scaler-policy.json with its placeholders filled in, as the README tells operators to. */
+export function scalerPolicy(deployment: string, scaleSet = SCALE_SET): PolicyDocument {
+  const text = readFileSync(new URL("../../docs/aws/scaler-policy.json", import.meta.url), "utf8")
+    .replaceAll("ACCOUNT_ID", "123456789012")
+    .replaceAll("DEPLOYMENT", deployment)
+    .replaceAll("SCALE_SET", scaleSet);
+  return JSON.parse(text) as PolicyDocument;
 }

@@ -3,65 +3,43 @@
  * deployment's identity runs its whole lifecycle, and cannot launch into, tag for, or terminate
  * another deployment's scope.
  */
-import { readFileSync } from "node:fs";
 import {
   type EC2Client,
   EC2ServiceException,
   RunInstancesCommand,
   TerminateInstancesCommand,
 } from "@aws-sdk/client-ec2";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { Ec2Engine } from "../../src/engines/ec2/index.js";
-import { type Ec2Sim, type PolicyDocument, startEc2Sim } from "../../src/sim/ec2/index.js";
+import { afterEach, describe, expect, it } from "vitest";
+import type { PolicyDocument } from "../../src/sim/ec2/index.js";
+import { useEc2Fake } from "./fixture.js";
 import {
   AWS_TEST_ENV,
-  ec2Engine,
-  idleVm,
   launchTagged,
   machineRequest,
   rawEc2,
   rejection,
-  SCALE_SET,
+  scalerPolicy,
   unscopedTags,
-  useAwsTestEnv,
 } from "./helpers.js";
 
-const ACCOUNT = "123456789012";
 const PROD_KEY = AWS_TEST_ENV.AWS_ACCESS_KEY_ID ?? "";
 const STAGING_KEY = "AKIDSTAGINGDEPLOY";
 const ADMIN_KEY = "AKIDACCOUNTADMIN";
-
-/** The documented policy with its placeholders filled in, as the README tells operators to. */
-function scalerPolicy(deployment: string): PolicyDocument {
-  const text = readFileSync(new URL("../../docs/aws/scaler-policy.json", import.meta.url), "utf8")
-    .replaceAll("ACCOUNT_ID", ACCOUNT)
-    .replaceAll("DEPLOYMENT", deployment)
-    .replaceAll("SCALE_SET", SCALE_SET);
-  return JSON.parse(text) as PolicyDocument;
-}
 
 const ADMIN: PolicyDocument = {
   Version: "2012-10-17",
   Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }],
 };
 
-let sim: Ec2Sim | null = null;
-const engines: Ec2Engine[] = [];
+const fake = useEc2Fake({ bootDelayMs: 20, shutdownDelayMs: 20 });
 const clients: EC2Client[] = [];
-beforeAll(useAwsTestEnv);
-afterEach(async () => {
-  for (const engine of engines.splice(0)) await engine.close();
+afterEach(() => {
   for (const client of clients.splice(0)) client.destroy();
-  await sim?.stop();
-  sim = null;
 });
 
 async function start() {
-  sim = await startEc2Sim({
+  const sim = await fake.start({
     subnets: { "subnet-a": "us-east-1a" },
-    bootDelayMs: 20,
-    shutdownDelayMs: 20,
-    runVm: idleVm,
     iam: {
       [PROD_KEY]: scalerPolicy("prod"),
       [STAGING_KEY]: scalerPolicy("staging"),
@@ -69,7 +47,7 @@ async function start() {
     },
   });
   const client = (key: string) => {
-    const c = rawEc2(sim as Ec2Sim, key);
+    const c = rawEc2(sim, key);
     clients.push(c);
     return c;
   };
@@ -95,8 +73,7 @@ const scoped = (deployment: string, runner: string) => ({
 describe("the documented scaler policy, enforced by the EC2 fake", () => {
   it("lets a deployment launch, list and terminate its own runners, spot and on demand", async () => {
     const { sim } = await start();
-    const engine = await ec2Engine(
-      sim,
+    const engine = await fake.engine(
       {
         subnet_ids: ["subnet-a"],
         security_group_ids: ["sg-0abc"],
@@ -105,7 +82,6 @@ describe("the documented scaler policy, enforced by the EC2 fake", () => {
       },
       { deployment: "prod" },
     );
-    engines.push(engine);
     const machine = await engine.create(machineRequest("ec2-linux-iam-1"));
     expect((await engine.list()).map((m) => m.id)).toEqual([machine.id]);
     await engine.delete(machine.id);
@@ -139,8 +115,7 @@ describe("the documented scaler policy, enforced by the EC2 fake", () => {
     const admin = client(ADMIN_KEY);
     const legacy = await launchTagged(admin, unscopedTags("ec2-linux-old"));
     const otherSet = await launchTagged(admin, unscopedTags("other-old", "other-set"));
-    const engine = await ec2Engine(sim, {}, { deployment: "prod" });
-    engines.push(engine);
+    const engine = await fake.engine({}, { deployment: "prod" });
     await engine.delete(legacy);
     const prod = client(PROD_KEY);
     const terminate = prod.send(new TerminateInstancesCommand({ InstanceIds: [otherSet] }));
@@ -152,8 +127,7 @@ describe("the documented scaler policy, enforced by the EC2 fake", () => {
 
   it("a tag key the policy does not list fails the launch with the permission and how to decode it", async () => {
     const { sim } = await start();
-    const engine = await ec2Engine(sim, { tags: { team: "ci" } }, { deployment: "prod" });
-    engines.push(engine);
+    const engine = await fake.engine({ tags: { team: "ci" } }, { deployment: "prod" });
     const error = await rejection(engine.create(machineRequest("ec2-linux-iam-2")));
     expect(error).toMatchObject({ code: "UnauthorizedOperation", retryable: false });
     expect(error.fix).toContain("aws:TagKeys");
