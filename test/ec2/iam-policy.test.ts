@@ -147,4 +147,19 @@ describe("the documented scaler policy, enforced by the EC2 fake", () => {
       401,
     ]);
   });
+
+  it("refuses to load a policy with a condition operator it cannot evaluate", async () => {
+    const policy: PolicyDocument = {
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Action: "ec2:*",
+          Resource: "*",
+          Condition: { DateGreaterThan: { "aws:CurrentTime": "2020-01-01T00:00:00Z" } },
+        },
+      ],
+    };
+    await expect(fake.start({ iam: { AKIDANY: policy } })).rejects.toThrow(/not supported/);
+  });
 });

@@ -57,8 +57,8 @@ export function validatePolicy(doc: PolicyDocument): void {
     if (!st.Action || !st.Resource)
       throw new Error("IAM policy: NotAction/NotResource unsupported");
     for (const name of Object.keys(st.Condition ?? {})) {
-      const { op, set } = splitOperator(name);
-      if (!OPERATORS.has(op) || (set && op === "Null")) {
+      const { op, set, ifExists } = splitOperator(name);
+      if (!OPERATORS.has(op) || (op === "Null" && (set || ifExists))) {
         throw new Error(`IAM policy: condition operator ${name} is not supported by the EC2 fake`);
       }
     }
