@@ -3,7 +3,7 @@
  * The `scaleset` command. Only yargs loads up front; each command imports what it needs, so
  * `scaleset version` and `--help` stay instant and no cloud SDK loads unless the config uses it.
  */
-import yargs from "yargs";
+import yargs, { type Argv } from "yargs";
 import { hideBin } from "yargs/helpers";
 import { DEMO_ENGINES, type DemoEngine } from "./demo-engines.js";
 
@@ -52,6 +52,9 @@ function checkCommand(args: { _: (string | number)[] }): void {
     throw new UsageError(`${first} takes no arguments — give options as --name value`);
 }
 
+/** The `--config` option of run and validate. */
+const withConfig = <T>(y: Argv<T>) => y.option("config", CONFIG_OPTION).check(requireConfig);
+
 /** Options of the commands themselves (not config fields), which may be given once each. */
 const SINGLE_OPTIONS = ["config", "jobs", "rate", "duration", "max-runners", "engine", "port"];
 
@@ -75,7 +78,7 @@ export async function main(argv: string[]): Promise<number> {
       .command(
         ["run", "$0"],
         "Run the autoscaler with a config file (the default command)",
-        (y) => y.option("config", CONFIG_OPTION).check(requireConfig),
+        withConfig,
         async (args) => {
           const { runCommand } = await import("./run.js");
           setExit(await runCommand(args));
@@ -129,7 +132,7 @@ export async function main(argv: string[]): Promise<number> {
       .command(
         "validate",
         "Check the config and the GitHub credentials without creating anything",
-        (y) => y.option("config", CONFIG_OPTION).check(requireConfig),
+        withConfig,
         async (args) => {
           const { validateCommand } = await import("./validate.js");
           setExit(await validateCommand(args));

@@ -60,6 +60,17 @@ async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 1
   }
 }
 
+/** Opens `count` idle connections and expects exactly `refused` of them to be closed. */
+async function expectRefused(port: number, count: number, refused: number): Promise<Held[]> {
+  const held = await Promise.all(Array.from({ length: count }, () => hold(port)));
+  let closed = 0;
+  for (const h of held) void h.closed.then(() => closed++);
+  await eventually(() => closed === refused);
+  await new Promise((r) => setTimeout(r, 200)); // and no more than that
+  expect(closed).toBe(refused);
+  return held;
+}
+
 describe("status server limits", () => {
   it("closes connections beyond max_connections as soon as they are accepted, and warns once", async () => {
     const warnings: Array<Record<string, unknown>> = [];
@@ -68,13 +79,8 @@ describe("status server limits", () => {
       idleTimeout: 60_000,
       logger: { warn: (fields) => warnings.push(fields) },
     });
-    const held = await Promise.all(Array.from({ length: 30 }, () => hold(server.port)));
     // 20 are refused; the 10 accepted ones stay open (their idle timeout is a minute away).
-    let refused = 0;
-    for (const h of held) void h.closed.then(() => refused++);
-    await eventually(() => refused === 20);
-    await new Promise((r) => setTimeout(r, 200));
-    expect(refused).toBe(20);
+    const held = await expectRefused(server.port, 30, 20);
     expect(warnings).toEqual([{ maxConnections: 10, dropped: 1 }]);
     // Once the idle holders go, the port answers again.
     for (const h of held) h.socket.destroy();
@@ -122,11 +128,6 @@ describe("status server limits", () => {
 
   it("defaults to 256 connections", async () => {
     const server = await start();
-    const held = await Promise.all(Array.from({ length: 260 }, () => hold(server.port)));
-    let refused = 0;
-    for (const h of held) void h.closed.then(() => refused++);
-    await eventually(() => refused === 4);
-    await new Promise((r) => setTimeout(r, 200));
-    expect(refused).toBe(4);
+    await expectRefused(server.port, 260, 4);
   });
 });
