@@ -3,30 +3,21 @@
  * acquiring its job leaves the job "available" — the service does not offer it again. The next
  * process acquires it at session start from GET acquirablejobs, and the job runs.
  */
-import { afterEach, describe, expect, it } from "vitest";
-import { type GitHubSim, startGitHubSim } from "../../src/sim/github/index.js";
-import { logLines, type RunningCli, startFaultCli, TOKEN } from "./fault-cli.js";
+import { describe, expect, it } from "vitest";
+import { faultStage, logLines } from "./fault-cli.js";
 
 const SCALE_SET = "kill-between";
-let sim: GitHubSim | null = null;
-const clis: RunningCli[] = [];
-afterEach(async () => {
-  for (const c of clis.splice(0)) if (c.run.child.exitCode === null) c.run.child.kill("SIGKILL");
-  await sim?.stop();
-  sim = null;
-});
+const stage = faultStage();
 
 describe("a kill between ack and acquire", () => {
   it("the restarted process acquires the acked job at session start and it runs", async () => {
     // The killed process's session goes stale after 1.5 s without a poll (GitHub: minutes).
-    sim = await startGitHubSim({
-      pat: TOKEN,
+    const sim = await stage.startSim({
       longPollMs: 500,
       jobMode: "available",
       sessionIdleTimeoutMs: 1_500,
     });
-    const first = await startFaultCli(sim, { scaleSet: SCALE_SET });
-    clis.push(first);
+    const first = await stage.startCli({ scaleSet: SCALE_SET });
     sim.faults.hold(["acquireJobs"], 1); // ack goes through, acquire never answers
     const [jobId] = sim.enqueueJobs(SCALE_SET, 1, { durationMs: 100 });
     await sim.waitFor((s) => s.faults.holds === 1, 15_000);
@@ -39,8 +30,7 @@ describe("a kill between ack and acquire", () => {
     expect(lost.jobs.find((j) => j.id === jobId)?.state).toBe("available");
 
     const restartedAt = Date.now();
-    const second = await startFaultCli(sim, { scaleSet: SCALE_SET });
-    clis.push(second);
+    const second = await stage.startCli({ scaleSet: SCALE_SET });
     const done = await sim.waitFor(
       (s) => s.jobs.find((j) => j.id === jobId)?.state === "completed",
       30_000,

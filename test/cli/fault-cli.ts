@@ -5,7 +5,12 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { GitHubSim } from "../../src/sim/github/index.js";
+import { afterEach } from "vitest";
+import {
+  type GitHubSim,
+  type GitHubSimOptions,
+  startGitHubSim,
+} from "../../src/sim/github/index.js";
 import { type CliRun, startCli } from "./cli-process.js";
 
 export const TOKEN = "ghp_fault_cli_token_0123456789";
@@ -88,4 +93,30 @@ export function logLines(run: CliRun): Array<Record<string, unknown>> {
     .split("\n")
     .filter((l) => l.startsWith("{"))
     .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+/**
+ * The simulator and the CLIs of one test, torn down after each test of the file (a CLI still
+ * running is killed). Call at the top level of a test file.
+ */
+export function faultStage() {
+  let sim: GitHubSim | null = null;
+  const clis: RunningCli[] = [];
+  afterEach(async () => {
+    for (const c of clis.splice(0)) if (c.run.child.exitCode === null) c.run.child.kill("SIGKILL");
+    await sim?.stop();
+    sim = null;
+  });
+  return {
+    async startSim(options: GitHubSimOptions = {}): Promise<GitHubSim> {
+      sim = await startGitHubSim({ pat: TOKEN, ...options });
+      return sim;
+    },
+    async startCli(o: FaultCliOptions): Promise<RunningCli> {
+      if (!sim) throw new Error("start the simulator first");
+      const cli = await startFaultCli(sim, o);
+      clis.push(cli);
+      return cli;
+    },
+  };
 }

@@ -5,18 +5,10 @@
  * scaleset.messages.dropped, and goes on — the job it offered still runs (GHES: the
  * acquirable-jobs sweep after the drop acquires it).
  */
-import { afterEach, describe, expect, it } from "vitest";
-import { type GitHubSim, startGitHubSim } from "../../src/sim/github/index.js";
-import { logLines, type RunningCli, startFaultCli, TOKEN } from "./fault-cli.js";
+import { describe, expect, it } from "vitest";
+import { faultStage, logLines, TOKEN } from "./fault-cli.js";
 
-let sim: GitHubSim | null = null;
-let cli: RunningCli | null = null;
-afterEach(async () => {
-  if (cli && cli.run.child.exitCode === null) cli.run.child.kill("SIGKILL");
-  cli = null;
-  await sim?.stop();
-  sim = null;
-});
+const stage = faultStage();
 
 const TELEMETRY = `telemetry:
   enabled: true
@@ -27,8 +19,8 @@ const TELEMETRY = `telemetry:
 
 describe("a poison message", () => {
   it("is dropped after 3 attempts, logged and counted, and the scale set goes on", async () => {
-    sim = await startGitHubSim({ pat: TOKEN, longPollMs: 500 });
-    cli = await startFaultCli(sim, { scaleSet: "poison", extraYaml: TELEMETRY });
+    const sim = await stage.startSim({ longPollMs: 500 });
+    const cli = await stage.startCli({ scaleSet: "poison", extraYaml: TELEMETRY });
     sim.faults.poisonMessages(1);
     const startedAt = Date.now();
     const [jobId] = sim.enqueueJobs("poison", 1, { durationMs: 100 });

@@ -4,28 +4,19 @@
  * instead of waiting out the 180 s watchdog. The timeout is 65 s by default; the test sets 3 s
  * through SCALESET_POLL_TIMEOUT.
  */
-import { afterEach, describe, expect, it } from "vitest";
-import { type GitHubSim, startGitHubSim } from "../../src/sim/github/index.js";
-import { listenerOf, type RunningCli, startFaultCli, TOKEN, until } from "./fault-cli.js";
+import { describe, expect, it } from "vitest";
+import { faultStage, listenerOf, until } from "./fault-cli.js";
 
 const POLL_TIMEOUT_MS = 3_000;
-let sim: GitHubSim | null = null;
-let cli: RunningCli | null = null;
-afterEach(async () => {
-  if (cli && cli.run.child.exitCode === null) cli.run.child.kill("SIGKILL");
-  cli = null;
-  await sim?.stop();
-  sim = null;
-});
+const stage = faultStage();
 
 describe("a long poll that never answers", () => {
   it("is abandoned after the poll timeout and sent again; the job offered meanwhile runs", async () => {
-    sim = await startGitHubSim({ pat: TOKEN, longPollMs: 1_000 });
-    cli = await startFaultCli(sim, {
+    const sim = await stage.startSim({ longPollMs: 1_000 });
+    const c = await stage.startCli({
       scaleSet: "poll-hang",
       env: { SCALESET_POLL_TIMEOUT: `${POLL_TIMEOUT_MS}ms` },
     });
-    const c = cli;
     sim.faults.hold(["getMessage"], 1);
     const held = await sim.waitFor((s) => s.faults.holds === 1, 10_000);
     const heldAt = Date.now();

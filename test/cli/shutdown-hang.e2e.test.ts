@@ -5,20 +5,12 @@
  * the process exits within shutdown_grace plus a second or so. A slow session delete gets what
  * remains of the grace (not a fixed 5 s), so no stale session is left behind.
  */
-import { afterEach, describe, expect, it } from "vitest";
-import { type GitHubSim, startGitHubSim } from "../../src/sim/github/index.js";
+import { describe, expect, it } from "vitest";
 import type { RouteName } from "../../src/sim/github/route-names.js";
-import { listenerOf, type RunningCli, readyz, startFaultCli, TOKEN, until } from "./fault-cli.js";
+import { faultStage, listenerOf, type RunningCli, readyz, until } from "./fault-cli.js";
 
 const GRACE_MS = 8_000;
-let sim: GitHubSim | null = null;
-let cli: RunningCli | null = null;
-afterEach(async () => {
-  if (cli && cli.run.child.exitCode === null) cli.run.child.kill("SIGKILL");
-  cli = null;
-  await sim?.stop();
-  sim = null;
-});
+const stage = faultStage();
 
 /** SIGTERM; checks /readyz answers 503 while stopping; resolves with the exit code and time. */
 async function terminate(c: RunningCli): Promise<{ code: number | string; tookMs: number }> {
@@ -42,9 +34,9 @@ describe("SIGTERM with a GitHub call that never answers", () => {
   ])(
     "a hung $route: phase $phase, not ready once polls stall, exits within the grace",
     async ({ route, phase, jobMode }) => {
-      sim = await startGitHubSim({ pat: TOKEN, longPollMs: 1_000, jobMode });
+      const sim = await stage.startSim({ longPollMs: 1_000, jobMode });
       const scaleSet = `hang-${route.toLowerCase()}`;
-      cli = await startFaultCli(sim, {
+      const c = await stage.startCli({
         scaleSet,
         graceMs: GRACE_MS,
         env: { SCALESET_POLL_TIMEOUT: "2s" }, // stall window 2.5 s
@@ -52,7 +44,6 @@ describe("SIGTERM with a GitHub call that never answers", () => {
       sim.faults.hold([route], 1_000);
       sim.enqueueJobs(scaleSet, 1, { durationMs: 100 });
       await sim.waitFor((s) => s.faults.holds >= 1, 15_000);
-      const c = cli;
       expect((await listenerOf(c)).phase).toBe(phase);
       const stalled = await until("/readyz 503 while the call hangs", async () => {
         const r = await readyz(c);
@@ -72,8 +63,8 @@ describe("SIGTERM with a GitHub call that never answers", () => {
   );
 
   it("a hung ack and a hung session delete: still exits within the grace", async () => {
-    sim = await startGitHubSim({ pat: TOKEN, longPollMs: 1_000, jobMode: "assigned" });
-    cli = await startFaultCli(sim, { scaleSet: "hang-both", graceMs: GRACE_MS });
+    const sim = await stage.startSim({ longPollMs: 1_000, jobMode: "assigned" });
+    const cli = await stage.startCli({ scaleSet: "hang-both", graceMs: GRACE_MS });
     sim.faults.hold(["ackMessage", "deleteSession"], 1_000);
     sim.enqueueJobs("hang-both", 1, { durationMs: 100 });
     await sim.waitFor((s) => s.faults.holds >= 1, 15_000);
@@ -90,9 +81,8 @@ describe("SIGTERM with a GitHub call that never answers", () => {
 
   it("a session delete slower than 5 s still completes within a 10 s grace", async () => {
     const graceMs = 10_000;
-    sim = await startGitHubSim({ pat: TOKEN, longPollMs: 1_000 });
-    cli = await startFaultCli(sim, { scaleSet: "slow-delete", graceMs });
-    const c = cli;
+    const sim = await stage.startSim({ longPollMs: 1_000 });
+    const c = await stage.startCli({ scaleSet: "slow-delete", graceMs });
     await until("polling", async () =>
       (await listenerOf(c)).phase === "polling" ? true : undefined,
     );

@@ -1,5 +1,6 @@
 /** A scripted GitHub, a recording scaler and small drivers for the listener tests. */
 import pino, { type Logger } from "pino";
+import { afterEach, beforeEach, vi } from "vitest";
 import type { AcquirableJob } from "../../src/github/decode.js";
 import { ScaleSetNotFoundError, SessionConflictError } from "../../src/github/errors.js";
 import { emptyJobMessages } from "../../src/github/messages.js";
@@ -237,4 +238,22 @@ export function capturingLogger(): { logger: Logger; lines: () => Array<Record<s
         .filter((l) => l.startsWith("{"))
         .map((l) => JSON.parse(l) as Record<string, unknown>),
   };
+}
+
+/** Runs each test of the file on vitest's fake clock (timers and Date). */
+export function useFakeClock(): void {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+}
+
+/** Advances the fake clock in small steps until `done` holds. */
+export async function advanceUntil(done: () => boolean, maxMs = 60_000, stepMs = 10) {
+  for (let waited = 0; !done(); waited += stepMs) {
+    if (waited > maxMs) throw new Error("condition not reached on the fake clock");
+    await vi.advanceTimersByTimeAsync(stepMs);
+  }
 }

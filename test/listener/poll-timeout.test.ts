@@ -3,23 +3,11 @@
  * timeout and sent again; readiness turns false when no poll came back for longer than the
  * stall window. Fake clock: the real figures (65 s, 80 s) are used.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { DEFAULT_POLL_TIMEOUT_MS, stallAfterMs } from "../../src/listener/status.js";
-import { makeListener, message, ScriptedGitHub } from "./helpers.js";
+import { advanceUntil, makeListener, message, ScriptedGitHub, useFakeClock } from "./helpers.js";
 
-beforeEach(() => {
-  vi.useFakeTimers();
-});
-afterEach(() => {
-  vi.useRealTimers();
-});
-
-async function advanceUntil(done: () => boolean, maxMs = 60_000, stepMs = 10): Promise<void> {
-  for (let waited = 0; !done(); waited += stepMs) {
-    if (waited > maxMs) throw new Error("condition not reached on the fake clock");
-    await vi.advanceTimersByTimeAsync(stepMs);
-  }
-}
+useFakeClock();
 
 const polls = (github: ScriptedGitHub) => github.calls.filter((c) => c.startsWith("poll:")).length;
 const sessions = (github: ScriptedGitHub) =>

@@ -2,23 +2,10 @@
  * Shutdown of the listener on a fake clock: a message in flight gets half the grace, the
  * session delete what remains of it (not a fixed 5 s), and the phase says "stopping".
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { makeListener, message, ScriptedGitHub } from "./helpers.js";
+import { describe, expect, it, vi } from "vitest";
+import { advanceUntil, makeListener, message, ScriptedGitHub, useFakeClock } from "./helpers.js";
 
-beforeEach(() => {
-  vi.useFakeTimers();
-});
-afterEach(() => {
-  vi.useRealTimers();
-});
-
-/** Advances the fake clock in small steps until `done` holds. */
-async function advanceUntil(done: () => boolean, maxMs = 60_000, stepMs = 10): Promise<void> {
-  for (let waited = 0; !done(); waited += stepMs) {
-    if (waited > maxMs) throw new Error("condition not reached on the fake clock");
-    await vi.advanceTimersByTimeAsync(stepMs);
-  }
-}
+useFakeClock();
 
 describe("ScaleSetListener shutdown", () => {
   it("abandons a hung ack when half the grace is gone, then deletes the session", async () => {
