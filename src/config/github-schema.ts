@@ -1,7 +1,7 @@
 /** The `github:` section: where to register runners and how to authenticate. */
 import { readFileSync } from "node:fs";
 import * as z from "zod";
-import { configUrlProblem, parseConfigUrl } from "../github/config-url.js";
+import { configUrlProblem, type GitHubConfigUrl, parseConfigUrl } from "../github/config-url.js";
 import { appPrivateKeyProblem } from "../github/jwt.js";
 import { isLoopbackUrl } from "../util/loopback.js";
 import { flag, section, text, wholeNumber } from "./fields.js";
@@ -13,23 +13,17 @@ const urlSchema = text("a URL").superRefine((value, ctx) => {
   if (found) ctx.addIssue({ code: "custom", message: `${found.problem} — ${found.fix}` });
 });
 
-function isEnterpriseUrl(value: unknown): boolean {
-  return (
-    typeof value === "string" &&
-    configUrlProblem(value) === undefined &&
-    parseConfigUrl(value, {}).scope === "enterprise"
-  );
+/** The parsed URL when it is valid (the url field reports it otherwise). */
+function parsedUrl(value: unknown): GitHubConfigUrl | undefined {
+  if (typeof value !== "string" || configUrlProblem(value) !== undefined) return undefined;
+  return parseConfigUrl(value, {});
 }
 
+const isEnterpriseUrl = (value: unknown) => parsedUrl(value)?.scope === "enterprise";
+
 /** Plain http to a GHES (loopback excepted: the local simulators) needs an explicit opt-in. */
-function isInsecureRemote(value: unknown): boolean {
-  return (
-    typeof value === "string" &&
-    configUrlProblem(value) === undefined &&
-    parseConfigUrl(value, {}).apiBase.startsWith("http:") &&
-    !isLoopbackUrl(value.trim())
-  );
-}
+const isInsecureRemote = (value: unknown) =>
+  parsedUrl(value)?.apiBase.startsWith("http:") === true && !isLoopbackUrl(String(value).trim());
 
 const CLIENT_ID_FIX = "copy the client ID (Iv1.…) or numeric app ID from the App's settings page";
 
