@@ -97,7 +97,21 @@ export async function startSdkTelemetry(
   const routes: Telemetry["routes"] = {};
   if (prometheus && target) {
     if (target.onMainPort) routes[target.path] = prometheus.handler;
-    else prometheusUrl = await prometheus.listen(target.host, target.port, target.path);
+    else {
+      try {
+        prometheusUrl = await prometheus.listen(target.host, target.port, target.path);
+      } catch (error) {
+        // Started exporters and registered providers must not outlive a failed start; there is
+        // nothing worth waiting to flush yet.
+        await shutdown(sdk, runtime, 500, () => logger);
+        const code = (error as NodeJS.ErrnoException).code ?? "error";
+        throw new Error(
+          `telemetry: the Prometheus endpoint cannot listen on ${target.host}:${target.port} ` +
+            `(${code}); set OTEL_EXPORTER_PROMETHEUS_PORT to a free port (0 = any), or stop what uses it`,
+          { cause: error },
+        );
+      }
+    }
   }
 
   let stopped: Promise<void> | null = null;
