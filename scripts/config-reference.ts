@@ -321,15 +321,18 @@ const COMMENTED_KEY = /^(\s*)(?:# ?)?([a-z_][a-z0-9_]*):(?:\s+(.*))?$/;
  */
 export function exampleComments(example: string): Map<string, FieldComment> {
   const out = new Map<string, FieldComment>();
-  const stack: Array<{ indent: number; key: string; seq: boolean }> = [];
+  // `itemIndent`: where the keys of this entry's sequence items stand (lists nest, so per entry).
+  const stack: Array<{ indent: number; key: string; seq: boolean; itemIndent?: number }> = [];
   let pending: string[] = [];
-  let itemIndent = -1;
+  let nextItemIndent = -1;
   const addKey = (indent: number, key: string, seqItem: boolean, value: string | undefined) => {
     while (stack.length && stack.at(-1)!.indent >= indent) stack.pop();
-    if (seqItem || indent === itemIndent) {
-      if (stack.length) stack.at(-1)!.seq = true;
-      itemIndent = indent;
+    const parent = stack.at(-1);
+    if (parent && (seqItem || indent === nextItemIndent || indent === parent.itemIndent)) {
+      parent.seq = true;
+      parent.itemIndent = indent;
     }
+    nextItemIndent = -1;
     const [written, inline] = splitInlineComment(value);
     const path = [...stack.map((e) => e.key + (e.seq ? "[]" : "")), key].join(".");
     const text = [...pending, inline ?? ""].join("\n").trim();
@@ -344,7 +347,7 @@ export function exampleComments(example: string): Map<string, FieldComment> {
     }
     const item = SEQ_COMMENT.exec(line);
     if (item) {
-      itemIndent = item[1]!.length + 2;
+      nextItemIndent = item[1]!.length + 2;
       pending.push(item[2]!);
       continue;
     }

@@ -145,6 +145,7 @@ export class ScaleSetUnit {
       labels: config.labels,
       minRunners: config.minRunners,
       maxRunners: config.maxRunners,
+      schedules: config.schedules,
       idleTimeoutMs: config.idleTimeout,
       bootTimeoutMs: config.bootTimeout,
       maxLifetimeMs: config.maxRunnerLifetime,

@@ -7,6 +7,7 @@ import { DEPLOYMENT_SCOPE_PATTERN, deploymentScope } from "../engines/deployment
 import { engineSchema } from "./engines/index.js";
 import { duration, section, text, wholeNumber } from "./fields.js";
 import { githubSchema } from "./github-schema.js";
+import { schedulesSchema } from "./schedule-schema.js";
 import { telemetrySchema } from "./telemetry-schema.js";
 import type { LogFormat, ScaleSetConfig, ScalesetConfig, ServerConfig } from "./types.js";
 
@@ -37,6 +38,7 @@ const scaleSetSchema = section({
   max_runner_lifetime: duration({ positive: true }).prefault("6h"),
   boot_timeout: duration({ positive: true }).prefault("10m"),
   engine: engineSchema.prefault({ type: "sim" }),
+  schedules: schedulesSchema.optional(),
   deployment: text("a deployment scope")
     .pipe(
       z.string().regex(DEPLOYMENT_SCOPE_PATTERN, {
@@ -58,6 +60,25 @@ const scaleSetSchema = section({
       return `must be ≥ min_runners (${s.min_runners}) — raise max_runners or lower min_runners`;
     },
   })
+  .superRefine(
+    (s, ctx) => {
+      // A window may not ask for more than the scale set may ever have. Also runs when other
+      // fields failed, so it is reported with them: read each window's number defensively.
+      const max = s.max_runners;
+      if (typeof max !== "number" || !Array.isArray(s.schedules)) return;
+      (s.schedules as unknown[]).forEach((w, i) => {
+        const window = (typeof w === "object" && w !== null ? w : {}) as Record<string, unknown>;
+        const min = window.minRunners ?? window.min_runners;
+        if (typeof min === "number" && min > max)
+          ctx.addIssue({
+            code: "custom",
+            path: ["schedules", i, "min_runners"],
+            message: `is above max_runners (${max}) — lower it or raise max_runners`,
+          });
+      });
+    },
+    { when: (payload) => typeof payload.value === "object" && payload.value !== null },
+  )
   .transform(
     (s): UnscopedScaleSet => ({
       name: s.name,
@@ -70,6 +91,7 @@ const scaleSetSchema = section({
       maxRunnerLifetime: s.max_runner_lifetime,
       bootTimeout: s.boot_timeout,
       engine: s.engine,
+      schedules: s.schedules ?? [],
     }),
   );
 

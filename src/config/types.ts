@@ -2,6 +2,7 @@
  * The validated, camelCase configuration the rest of scaleset consumes. Durations are
  * milliseconds; secrets are already resolved from `env:`/`file:` references and env vars.
  */
+import type { ScheduleWindow } from "../scaler/schedule.js";
 import type { EngineConfig } from "./engines/index.js";
 
 export type {
@@ -50,6 +51,8 @@ export interface ScaleSetConfig {
   /** Ms a runner may take to come online before it is replaced. */
   bootTimeout: number;
   engine: EngineConfig;
+  /** Windows of the week with a higher `min_runners` (warm pools); empty for none. */
+  schedules: ScheduleWindow[];
   /**
    * Deployment scope of this scale set's machines (label/tag `scaleset-deployment`): the
    * `deployment` field, or derived from `github.url` and the name.

@@ -26,6 +26,7 @@ describe("loadConfig", () => {
           maxRunnerLifetime: 21_600_000,
           bootTimeout: 600_000,
           engine: { type: "sim", sim: { bootDelay: 2_000, createDelay: 100 } },
+          schedules: [],
           deployment: deploymentScope("https://github.com/my-org", "linux-x64"),
         },
       ],
