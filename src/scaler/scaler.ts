@@ -5,9 +5,9 @@ import { CreateBackoff } from "./create-backoff.js";
 import { desiredRunnerCount, planScaleDown } from "./desired.js";
 import type { RunnerPhase, ScalerEvent } from "./events.js";
 import { provisionRunner } from "./provision.js";
+import { applyAssessment, type ReconcileOps } from "./reconcile-apply.js";
+import { assessReconcile } from "./reconcile-assess.js";
 import { ReconcileJudge } from "./reconcile-judge.js";
-import { listCloudAndGitHub } from "./reconcile-list.js";
-import { planReconcile, trustedRegistrations } from "./reconcile-plan.js";
 import {
   countByState,
   makeRunnerName,
@@ -168,71 +168,43 @@ export class Scaler implements ScaleHandler {
   }
 
   async #reconcileOnce(): Promise<void> {
-    const log = this.#o.logger;
-    const found = await listCloudAndGitHub(this.#o.engine, this.#o.github, this.#scaleSetId, log);
-    if (!found) return;
-    const { machines } = found;
-    const registrations = trustedRegistrations(found.registrations, machines.length);
-    if (found.registrations && !registrations) {
-      log.info(
-        { listed: found.registrations.length, machines: machines.length },
-        "reconcile: the runner listing is not trusted (empty or incomplete); each unknown machine is confirmed by name",
-      );
-    }
-    this.#stopped.clear();
-    for (const m of machines)
-      if (m.state === "stopped" || m.state === "terminated") this.#stopped.add(m.id);
-    const now = this.#now();
-    const plan = planReconcile({
-      now,
-      machines,
-      registrations,
-      records: [...this.#runners.values()],
+    const assessed = await assessReconcile({
+      engine: this.#o.engine,
+      github: this.#o.github,
+      scaleSetId: this.#scaleSetId,
+      logger: this.#o.logger,
+      judge: this.#judge,
+      now: this.#now(),
       maxLifetimeMs: this.#o.maxLifetimeMs,
       bootTimeoutMs: this.#o.bootTimeoutMs,
       settleMs: this.#o.settleMs ?? 60_000,
+      records: [...this.#runners.values()],
     });
-    const verdicts = await this.#judge.confirm(plan.confirm, {
-      github: this.#o.github,
-      scaleSetId: this.#scaleSetId,
-      now,
-      maxLifetimeMs: this.#o.maxLifetimeMs,
-      known: (name) => this.#runners.has(name),
-    });
-    for (const name of plan.bootFailures) this.#bootFailed(name);
-    for (const { machine, runnerId, state } of [...plan.adopt, ...verdicts.adopt]) {
-      if (this.#runners.has(machine.runnerName)) continue;
+    if (!assessed) return;
+    const { machines } = assessed;
+    this.#stopped.clear();
+    for (const m of machines)
+      if (m.state === "stopped" || m.state === "terminated") this.#stopped.add(m.id);
+    applyAssessment(assessed, this.#judge, this.#reconcileOps);
+    this.#evaluate();
+  }
+
+  /** The scaler's side of applying a reconciliation (see reconcile-apply.ts). */
+  readonly #reconcileOps: ReconcileOps = {
+    get: (name) => this.#runners.get(name),
+    adopt: (machine, runnerId, state) => {
       const record = this.#adopt(machine.runnerName, { machineId: machine.id, runnerId });
       if (state !== "pending") this.#move(record, state === "idle" ? "booting" : state);
       if (state === "idle") this.#move(record, "idle");
-      this.#judge.report("adopt", "registered", machine, state);
-    }
-    for (const name of plan.markIdle) {
-      const record = this.#runners.get(name);
-      if (record?.state === "booting") this.#move(record, "idle");
-    }
-    for (const { name, reason } of plan.retire) {
-      const record = this.#runners.get(name);
-      if (record) this.#retire(record, reason);
-    }
-    for (const { machine, runnerId, reason } of [...plan.deleteMachines, ...verdicts.delete]) {
-      if (this.#runners.has(machine.runnerName)) continue;
-      this.#emit({ type: "orphan", kind: "machine", reason, runner: machine.runnerName });
-      this.#judge.report("delete-machine", reason, machine);
-      this.#retire(this.#adopt(machine.runnerName, { machineId: machine.id, runnerId }), reason);
-    }
-    for (const registration of plan.removeRegistrations) {
-      this.#emit({
-        type: "orphan",
-        kind: "registration",
-        reason: "no-machine",
-        runner: registration.name,
-      });
-      this.#judge.reportRegistration(registration);
-      void this.#deletes.run(() => removeGhostRegistration(registration, this.#teardownDeps()));
-    }
-    this.#evaluate();
-  }
+      return record;
+    },
+    move: (record, to) => this.#move(record, to),
+    retire: (record, reason) => this.#retire(record, reason),
+    removeGhost: (registration) =>
+      void this.#deletes.run(() => removeGhostRegistration(registration, this.#teardownDeps())),
+    bootFailed: (runner) => this.#bootFailed(runner),
+    emit: (event) => this.#emit(event),
+  };
 
   /** Coalesces the re-evaluations a burst of teardowns asks for into one per turn of the loop. */
   #evaluateSoon(): void {
