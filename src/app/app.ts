@@ -13,7 +13,6 @@ import {
   combineListenerObservers,
   combineScalerObservers,
   type ListenerTuning,
-  pollTimeoutFromEnv,
   ScaleSetUnit,
   type ScaleSetUnitStatus,
 } from "./scale-set-unit.js";
@@ -98,10 +97,7 @@ export class ScalesetApp {
       });
       const engine = telemetry ? telemetry.instrumentEngine(created, scaleSet.name) : created;
       const hooks = telemetry?.instrumentUnit({ scaleSet: scaleSet.name, engineType: engine.type });
-      const tuning = {
-        pollTimeoutMs: pollTimeoutFromEnv(this.#o.env ?? process.env),
-        ...this.#o.tuning,
-      };
+      const tuning = this.#o.tuning;
       const unit = new ScaleSetUnit({
         config: scaleSet,
         scaler: config.scaler,

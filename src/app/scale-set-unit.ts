@@ -1,5 +1,4 @@
 import type { Logger } from "pino";
-import { parseDuration } from "../config/duration.js";
 import type { ScalerConfig, ScaleSetConfig } from "../config/types.js";
 import type { Engine } from "../engines/engine.js";
 import { type ActionsClient, MessageQueueClient } from "../github/index.js";
@@ -19,21 +18,6 @@ export interface ListenerTuning {
   pollTimeoutMs?: number;
   watchdogMs?: number;
   observer?: ListenerObserver;
-}
-
-/** Names the variable that overrides the long-poll timeout (tests, unusual proxies). */
-export const POLL_TIMEOUT_ENV = "SCALESET_POLL_TIMEOUT";
-
-/**
- * The long-poll timeout from $SCALESET_POLL_TIMEOUT ("20s", "1500ms"), for tests and for proxies
- * that cut idle requests sooner than GitHub's ~50 s. Undefined when unset; throws when invalid.
- */
-export function pollTimeoutFromEnv(env: NodeJS.ProcessEnv): number | undefined {
-  const text = env[POLL_TIMEOUT_ENV];
-  if (text === undefined || text.trim() === "") return undefined;
-  const ms = parseDuration(text);
-  if (ms < 100) throw new RangeError(`${POLL_TIMEOUT_ENV} must be at least 100ms`);
-  return ms;
 }
 
 export interface ScaleSetUnitOptions {
@@ -82,6 +66,7 @@ export class ScaleSetUnit {
         options.scaler.sessionConflictWait,
         options.scaler.sessionConflictWait * 1.5,
       ],
+      pollTimeoutMs: options.scaler.pollTimeout,
       ...options.tuning,
     });
   }

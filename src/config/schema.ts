@@ -132,12 +132,14 @@ const scalerSchema = section({
   reconcile_interval: duration({ positive: true }).prefault("2m"),
   shutdown_grace: duration().prefault("25s"),
   session_conflict_wait: duration({ positive: true }).prefault("30s"),
+  poll_timeout: duration({ positive: true }).prefault("65s"),
 }).transform((s) => ({
   createConcurrency: s.create_concurrency,
   deleteConcurrency: s.delete_concurrency,
   reconcileInterval: s.reconcile_interval,
   shutdownGrace: s.shutdown_grace,
   sessionConflictWait: s.session_conflict_wait,
+  pollTimeout: s.poll_timeout,
 }));
 
 /**

@@ -72,6 +72,8 @@ export interface ScalerConfig {
    * wait is drawn between this and 1.5 times this).
    */
   sessionConflictWait: number;
+  /** Ms a long poll may stay unanswered before it is abandoned and sent again. */
+  pollTimeout: number;
 }
 
 export interface ServerConfig {

@@ -18,6 +18,8 @@ export const TOKEN = "ghp_fault_cli_token_0123456789";
 export interface FaultCliOptions {
   scaleSet: string;
   graceMs?: number;
+  /** `scaler.poll_timeout` (default: the config default, 65 s). */
+  pollTimeout?: string;
   /** Extra YAML appended at the top level (e.g. a telemetry section). */
   extraYaml?: string;
   env?: Record<string, string>;
@@ -32,7 +34,7 @@ scalesets:
   - name: ${o.scaleSet}
     max_runners: 5
     engine: { type: sim, sim: { boot_delay: 200ms, create_delay: 10ms } }
-scaler: { shutdown_grace: ${o.graceMs ?? 8000}ms, session_conflict_wait: 1s, reconcile_interval: 10m }
+scaler: { shutdown_grace: ${o.graceMs ?? 8000}ms, session_conflict_wait: 1s, reconcile_interval: 10m${o.pollTimeout ? `, poll_timeout: ${o.pollTimeout}` : ""} }
 server: { port: 0, host: 127.0.0.1 }
 logging: { level: info, format: json }
 ${o.extraYaml ?? ""}`,

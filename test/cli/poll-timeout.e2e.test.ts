@@ -2,7 +2,7 @@
  * Issue 12 item 2: a long poll that never answers (a proxy holding it open) is abandoned after
  * the poll timeout and sent again on the same session, so a job offered meanwhile still runs —
  * instead of waiting out the 180 s watchdog. The timeout is 65 s by default; the test sets 3 s
- * through SCALESET_POLL_TIMEOUT.
+ * through scaler.poll_timeout.
  */
 import { describe, expect, it } from "vitest";
 import { faultStage, listenerOf, until } from "./fault-cli.js";
@@ -15,7 +15,7 @@ describe("a long poll that never answers", () => {
     const sim = await stage.startSim({ longPollMs: 1_000 });
     const c = await stage.startCli({
       scaleSet: "poll-hang",
-      env: { SCALESET_POLL_TIMEOUT: `${POLL_TIMEOUT_MS}ms` },
+      pollTimeout: `${POLL_TIMEOUT_MS}ms`,
     });
     sim.faults.hold(["getMessage"], 1);
     const held = await sim.waitFor((s) => s.faults.holds === 1, 10_000);

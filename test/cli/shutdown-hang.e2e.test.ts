@@ -39,7 +39,7 @@ describe("SIGTERM with a GitHub call that never answers", () => {
       const c = await stage.startCli({
         scaleSet,
         graceMs: GRACE_MS,
-        env: { SCALESET_POLL_TIMEOUT: "2s" }, // stall window 2.5 s
+        pollTimeout: "2s", // stall window 2.5 s
       });
       sim.faults.hold([route], 1_000);
       sim.enqueueJobs(scaleSet, 1, { durationMs: 100 });

@@ -51,7 +51,7 @@ extra: true
       "scalesets[0].engine.sim.boot_dealy: unknown key — did you mean boot_delay?",
     );
     expect(error.message).toContain(
-      "scaler.frobnicate: unknown key — remove it (known keys: create_concurrency, delete_concurrency, reconcile_interval, shutdown_grace, session_conflict_wait)",
+      "scaler.frobnicate: unknown key — remove it (known keys: create_concurrency, delete_concurrency, reconcile_interval, shutdown_grace, session_conflict_wait, poll_timeout)",
     );
     expect(error.message).toContain(
       "extra: unknown key — remove it (known keys: github, scalesets, scaler, server, logging, telemetry)",

@@ -36,6 +36,7 @@ describe("loadConfig", () => {
         reconcileInterval: 120_000,
         shutdownGrace: 25_000,
         sessionConflictWait: 30_000,
+        pollTimeout: 65_000,
       },
       server: { port: 8080, host: "127.0.0.1", maxConnections: 256, idleTimeout: 10_000 },
       logging: { level: "info", format: "json" },
