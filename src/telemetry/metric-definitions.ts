@@ -312,7 +312,7 @@ export const METRICS = {
     unit: "{action}",
     description:
       "What reconciliation decided about a machine or registration (adopt, delete-machine, remove-registration, keep, leave), by reason",
-    attributes: [SET, "scaleset.reconcile.action", "scaleset.reconcile.reason"],
+    attributes: [SET, ENGINE, "scaleset.reconcile.action", "scaleset.reconcile.reason"],
   },
   bootFailures: {
     name: "scaleset.runner.boot_failures",
