@@ -2,10 +2,10 @@ import type { Logger } from "pino";
 import type { Machine } from "../engines/engine.js";
 import type { RunnerReference } from "../github/types.js";
 import { ConcurrencyLimiter } from "../util/limiter.js";
-import { confirmRegistration } from "./confirm-registration.js";
+import { confirmRegistration, judgeConfirmation } from "./confirm-registration.js";
 import type { ReconcileAction, ScalerEvent } from "./events.js";
 import type { ScalerGitHubApi } from "./provision.js";
-import { deleteReason, type MachineDeleteReason, stateFromRegistration } from "./reconcile-plan.js";
+import type { MachineDeleteReason } from "./reconcile-plan.js";
 import type { RunnerState } from "./runner-record.js";
 
 export interface ConfirmContext {
@@ -47,34 +47,20 @@ export class ReconcileJudge {
       machines.map((machine) =>
         limiter.run(async () => {
           if (ctx.known(machine.runnerName)) return;
-          const unscoped = machine.deployment === undefined;
           const answer = await confirmRegistration(ctx.github, ctx.scaleSetId, machine.runnerName);
-          switch (answer.kind) {
-            case "absent":
-              if (unscoped) this.#once("leave", "unscoped-unregistered", machine);
-              else
-                verdicts.delete.push({
-                  machine,
-                  reason: deleteReason(machine, ctx) ?? "no-registration",
-                });
+          const verdict = judgeConfirmation(machine, answer, ctx);
+          switch (verdict.action) {
+            case "delete":
+              verdicts.delete.push({ machine, runnerId: verdict.runnerId, reason: verdict.reason });
               return;
-            case "ours": {
-              const runnerId = answer.registration.id;
-              const reason = deleteReason(machine, ctx);
-              if (reason) verdicts.delete.push({ machine, runnerId, reason });
-              else
-                verdicts.adopt.push({
-                  machine,
-                  runnerId,
-                  state: stateFromRegistration(answer.registration),
-                });
+            case "adopt":
+              verdicts.adopt.push({ machine, runnerId: verdict.runnerId, state: verdict.state });
               return;
-            }
-            case "foreign":
-              this.#once("leave", "other-scale-set", machine);
+            case "leave":
+              this.#once("leave", verdict.reason, machine);
               return;
-            case "unknown":
-              this.#once("keep", "registration-unknown", machine, answer.error);
+            case "keep":
+              this.#once("keep", verdict.reason, machine, verdict.error);
               return;
           }
         }),

@@ -34,8 +34,14 @@ export async function teardownRunner(
   record: RunnerRecord,
   reason: TeardownReason,
   deps: TeardownDeps,
+  /**
+   * Registration first whatever the reason: `scaleset doctor` does not delete a busy runner's
+   * machine even past max_runner_lifetime, which the scaler does (the operator's own limit).
+   */
+  options: { registrationFirst?: boolean } = {},
 ): Promise<"done" | "still-running" | "machine-left" | "unconfirmed"> {
-  if (REGISTRATION_FIRST.has(reason)) {
+  const registrationFirst = options.registrationFirst ?? REGISTRATION_FIRST.has(reason);
+  if (registrationFirst) {
     // The registration's removal is the proof: GitHub refuses it while a job runs.
     if (record.runnerId === undefined) {
       const found = await findRegistration(record, deps);
@@ -46,7 +52,7 @@ export async function teardownRunner(
     if (removed === "failed") return "unconfirmed";
   }
   const machineGone = await deleteMachine(record, reason, deps);
-  if (!REGISTRATION_FIRST.has(reason)) await removeRegistration(record, reason, deps);
+  if (!registrationFirst) await removeRegistration(record, reason, deps);
   return machineGone ? "done" : "machine-left";
 }
 
