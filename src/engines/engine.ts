@@ -13,6 +13,23 @@ export const MACHINE_LABELS = {
   deployment: "scaleset-deployment",
 } as const;
 
+/** How a machine is bought: spot (preemptible, cheaper) or standard (on-demand). */
+export type CapacityType = "spot" | "standard";
+
+/**
+ * Where a new machine must not be spot, whatever the engine's config prefers: the spot circuit
+ * breaker's "standard only here" and the re-run of a preempted job. Engines that launch spot
+ * machines turn such a spot attempt into a standard one; they ignore what they cannot tell.
+ */
+export interface CapacityPreference {
+  /** No spot machine at all. */
+  standardOnly?: boolean;
+  /** Zones (GCE zones, EC2 availability zones) where spot is avoided. */
+  avoidSpotZones?: readonly string[];
+  /** Machine types where spot is avoided. */
+  avoidSpotTypes?: readonly string[];
+}
+
 export interface MachineRequest {
   /** Unique runner name; engines use it (or a sanitised form) as the machine name. */
   runnerName: string;
@@ -21,6 +38,8 @@ export interface MachineRequest {
   scaleSetId: number;
   scaleSetName: string;
   labels: readonly string[];
+  /** Absent: the engine's config decides spot or standard alone. */
+  capacity?: CapacityPreference;
 }
 
 export type MachineState = "provisioning" | "running" | "stopping" | "stopped" | "terminated";
@@ -43,6 +62,23 @@ export interface Machine {
   createdAt: Date;
   /** Zone, region or instance type, for logs and metrics. */
   location?: string;
+  /** Spot or standard, when the engine knows (for prices and the spot circuit breaker). */
+  capacity?: CapacityType;
+  /** The machine type (`e2-standard-2`, `m7i.large`), when the engine knows. */
+  machineType?: string;
+  /** Size of its boot disk in GB, when the engine knows (the disk is billed too). */
+  diskGb?: number;
+}
+
+/** A spot machine the cloud took back (GCE preemption, EC2 spot interruption). */
+export interface Preemption {
+  machineId: string;
+  runnerName: string;
+  /** Zone or availability zone. */
+  zone?: string;
+  machineType?: string;
+  /** When the cloud preempted it (or when that was first seen, if the cloud does not say). */
+  at: Date;
 }
 
 /** Thrown by engines. `retryable` tells the scaler whether trying again may succeed. */
@@ -74,5 +110,22 @@ export interface Engine {
    * plus unscoped machines of its scale set from older versions (see `Machine.deployment`).
    */
   list(signal?: AbortSignal): Promise<Machine[]>;
+  /**
+   * Read-only, for `scaleset doctor`: every managed machine of this engine's scale set name,
+   * whatever its deployment scope, each with its `deployment` label (undefined when it has none).
+   * Another scope's machines are only shown: `delete` stays scope-checked, and never reaches them.
+   */
+  inventory?(signal?: AbortSignal): Promise<Machine[]>;
+  /**
+   * Spot machines of this deployment the cloud preempted since `since` (a little earlier is
+   * fine: callers drop repeats by machine id). Absent when the engine cannot tell; [] when it
+   * launches no spot machines.
+   */
+  preemptions?(since: Date, signal?: AbortSignal): Promise<Preemption[]>;
+  /**
+   * The current spot price in USD per hour of `machineType` in `zone`, read from the cloud; null
+   * when the cloud has none for it. Absent when the engine cannot read live prices.
+   */
+  spotPrice?(machineType: string, zone: string, signal?: AbortSignal): Promise<number | null>;
   close(): Promise<void>;
 }

@@ -13,7 +13,7 @@ import { type CallSettings, ec2Call } from "./ec2-call.js";
 import { ec2EngineError } from "./errors.js";
 import { DEFAULT_BACKOFF, type Ec2Backoff, launchInstance } from "./launch.js";
 import { launchOptions, MANAGED_BY } from "./launch-plan.js";
-import { scopeOf, toMachine } from "./machine.js";
+import { ofScaleSet, scopeOf, toMachine } from "./machine.js";
 
 export { DEFAULT_BACKOFF, type Ec2Backoff } from "./launch.js";
 
@@ -114,11 +114,7 @@ export class Ec2Engine implements Engine {
    * instances on every reconcile.
    */
   async list(signal?: AbortSignal): Promise<Machine[]> {
-    const base: Filter[] = [
-      { Name: `tag:${MACHINE_LABELS.managedBy}`, Values: [MANAGED_BY] },
-      { Name: `tag:${MACHINE_LABELS.scaleSet}`, Values: [this.#o.scaleSetName] },
-      { Name: "instance-state-name", Values: LISTED_STATES },
-    ];
+    const base = this.#scaleSetFilters();
     const scoped: Filter[] = [
       ...base,
       { Name: `tag:${MACHINE_LABELS.deployment}`, Values: [this.#o.deployment] },
@@ -129,8 +125,8 @@ export class Ec2Engine implements Engine {
       this.#sweep.found ||
       now - this.#sweep.at >= (this.#o.legacySweepMs ?? DEFAULT_LEGACY_SWEEP_MS);
     const [own, unscoped] = await Promise.all([
-      this.#describe(scoped, "own", signal),
-      sweepDue ? this.#describe(base, "unscoped", signal) : Promise.resolve([]),
+      this.#describe(scoped, this.#inScope("own"), signal),
+      sweepDue ? this.#describe(base, this.#inScope("unscoped"), signal) : Promise.resolve([]),
     ]);
     if (sweepDue) {
       this.#sweep = { at: now, found: unscoped.length > 0 };
@@ -144,15 +140,38 @@ export class Ec2Engine implements Engine {
     return [...own, ...unscoped].map((i) => toMachine(i, this.#o.scaleSetName));
   }
 
+  /**
+   * Every instance of the scale set name, any scope, for `scaleset doctor`: one query on the
+   * managed-by and scale-set tags. Read-only: `delete` still checks each instance's own tags.
+   */
+  async inventory(signal?: AbortSignal): Promise<Machine[]> {
+    const name = this.#o.scaleSetName;
+    const found = await this.#describe(this.#scaleSetFilters(), (i) => ofScaleSet(i, name), signal);
+    return found.map((i) => toMachine(i, name));
+  }
+
+  /** Every instance of this scale set name that still exists, of any deployment scope. */
+  #scaleSetFilters(): Filter[] {
+    return [
+      { Name: `tag:${MACHINE_LABELS.managedBy}`, Values: [MANAGED_BY] },
+      { Name: `tag:${MACHINE_LABELS.scaleSet}`, Values: [this.#o.scaleSetName] },
+      { Name: "instance-state-name", Values: LISTED_STATES },
+    ];
+  }
+
+  #inScope(want: "own" | "unscoped"): (instance: Instance) => boolean {
+    return (instance) => scopeOf(instance, this.#scope()) === want;
+  }
+
   async close(): Promise<void> {
     // Instances belong to the account, not to this process: they keep running for adoption.
     this.#o.api.destroy();
   }
 
-  /** Every instance matching `filters` whose tags put it in `want` (a check on EC2's filter). */
+  /** Every instance matching `filters` whose tags pass `keep` (a check on EC2's filter). */
   async #describe(
     filters: Filter[],
-    want: "own" | "unscoped",
+    keep: (instance: Instance) => boolean,
     signal: AbortSignal | undefined,
   ): Promise<Instance[]> {
     const outcome = await ec2Call(
@@ -163,7 +182,7 @@ export class Ec2Engine implements Engine {
         const found: Instance[] = [];
         for await (const page of this.#o.api.describeInstances(filters, s)) {
           for (const instance of page) {
-            if (scopeOf(instance, this.#scope()) === want) found.push(instance);
+            if (keep(instance)) found.push(instance);
           }
         }
         return found;

@@ -41,10 +41,17 @@ export function scopeOf(
   instance: Instance,
   scope: { scaleSetName: string; deployment: string },
 ): InstanceScope {
-  const tags = tagsOf(instance);
-  if (tags.get(MACHINE_LABELS.managedBy) !== MANAGED_BY) return "foreign";
-  if (tags.get(MACHINE_LABELS.scaleSet) !== scope.scaleSetName) return "foreign";
-  const deployment = tags.get(MACHINE_LABELS.deployment);
+  if (!ofScaleSet(instance, scope.scaleSetName)) return "foreign";
+  const deployment = tagsOf(instance).get(MACHINE_LABELS.deployment);
   if (deployment === undefined) return "unscoped";
   return deployment === scope.deployment ? "own" : "foreign";
+}
+
+/** A scaleset instance of this scale set name, of any deployment scope (what `inventory` shows). */
+export function ofScaleSet(instance: Instance, scaleSetName: string): boolean {
+  const tags = tagsOf(instance);
+  return (
+    tags.get(MACHINE_LABELS.managedBy) === MANAGED_BY &&
+    tags.get(MACHINE_LABELS.scaleSet) === scaleSetName
+  );
 }

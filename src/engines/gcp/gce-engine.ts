@@ -11,7 +11,7 @@ import {
   type Placement,
   placements,
 } from "./instance-resource.js";
-import { inScope, scaleSetFilter } from "./labels.js";
+import { inScope, ofScaleSet, scaleSetFilter } from "./labels.js";
 import { machineId, parseMachineId, toMachine } from "./machines.js";
 import { waitForOperation } from "./operation-wait.js";
 import { walkPlacements } from "./placement-walk.js";
@@ -217,18 +217,7 @@ export class GceEngine implements Engine {
 
   async list(signal?: AbortSignal): Promise<Machine[]> {
     const mark = this.#deletable.listStarts();
-    const instances = await gceCall(
-      "compute.instances.aggregatedList",
-      { attributes: {}, what: "list instances", project: this.#settings.project },
-      async (span) => {
-        const found = await this.#o.api.aggregatedList(
-          scaleSetFilter(this.#o.scaleSetName),
-          this.#limits(signal),
-        );
-        span.setAttribute("scaleset.machine.count", found.length);
-        return found;
-      },
-    );
+    const instances = await this.#scaleSetInstances(signal);
     // The scope is applied here (see scaleSetFilter), and the scale set checked again: this
     // also guards against an endpoint that ignores the filter.
     const { scaleSetName, deployment } = this.#o;
@@ -240,6 +229,31 @@ export class GceEngine implements Engine {
       mark,
     );
     return machines;
+  }
+
+  /** Every managed VM of the scale set, any scope; read-only, so nothing becomes deletable. */
+  async inventory(signal?: AbortSignal): Promise<Machine[]> {
+    const { scaleSetName } = this.#o;
+    const instances = await this.#scaleSetInstances(signal);
+    return instances
+      .filter((i) => ofScaleSet(i.labels ?? {}, scaleSetName))
+      .map((i) => toMachine(i, scaleSetName));
+  }
+
+  /** The scale set's VMs of every scope (the server-side filter; see scaleSetFilter). */
+  #scaleSetInstances(signal?: AbortSignal) {
+    return gceCall(
+      "compute.instances.aggregatedList",
+      { attributes: {}, what: "list instances", project: this.#settings.project },
+      async (span) => {
+        const found = await this.#o.api.aggregatedList(
+          scaleSetFilter(this.#o.scaleSetName),
+          this.#limits(signal),
+        );
+        span.setAttribute("scaleset.machine.count", found.length);
+        return found;
+      },
+    );
   }
 
   #limits(signal?: AbortSignal) {

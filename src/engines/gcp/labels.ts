@@ -62,8 +62,14 @@ export function inScope(
 ): boolean {
   const scope = labels[MACHINE_LABELS.deployment];
   return (
+    ofScaleSet(labels, scaleSetName) && (scope === undefined || scope === labelValue(deployment))
+  );
+}
+
+/** A scaleset VM of this scale set name, of any deployment scope (what `inventory` shows). */
+export function ofScaleSet(labels: Record<string, string>, scaleSetName: string): boolean {
+  return (
     labels[MACHINE_LABELS.managedBy] === MANAGED_BY_VALUE &&
-    labels[MACHINE_LABELS.scaleSet] === labelValue(scaleSetName) &&
-    (scope === undefined || scope === labelValue(deployment))
+    labels[MACHINE_LABELS.scaleSet] === labelValue(scaleSetName)
   );
 }

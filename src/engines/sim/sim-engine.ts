@@ -95,16 +95,20 @@ export class SimEngine implements Engine {
   }
 
   async list(): Promise<Machine[]> {
-    const mine = this.cloud
+    const { deployment } = this.options;
+    return (await this.inventory()).filter((m) => (m.deployment ?? deployment) === deployment);
+  }
+
+  /** Every managed machine of the scale set, any deployment scope (read-only). */
+  async inventory(): Promise<Machine[]> {
+    return this.cloud
       .live()
       .filter(
         (m) =>
           m.labels[MACHINE_LABELS.managedBy] === MANAGED_BY &&
-          m.labels[MACHINE_LABELS.scaleSet] === this.options.scaleSetName &&
-          (m.labels[MACHINE_LABELS.deployment] ?? this.options.deployment) ===
-            this.options.deployment,
-      );
-    return mine.map(toMachine);
+          m.labels[MACHINE_LABELS.scaleSet] === this.options.scaleSetName,
+      )
+      .map(toMachine);
   }
 
   async close(): Promise<void> {
