@@ -37,11 +37,20 @@ export function renderStatus(status: unknown, now: number): string {
   return `${lines.join("\n")}\n`;
 }
 
+type Row = (label: string, value: string) => void;
+
 function renderScaleSet(set: Json, now: number): string[] {
+  const out = [`${text(set.name) ?? "?"} (${text(set.engine) ?? "?"})`];
+  const row: Row = (label, value) => out.push(`  ${label.padEnd(9)} ${value}`);
+  renderWork(set, now, row);
+  renderErrors(obj(set.listener), now, row);
+  return out;
+}
+
+/** Listener, jobs, runners and creates. */
+function renderWork(set: Json, now: number, row: Row): void {
   const listener = obj(set.listener);
   const scaler = obj(set.scaler);
-  const out = [`${text(set.name) ?? "?"} (${text(set.engine) ?? "?"})`];
-  const row = (label: string, value: string) => out.push(`  ${label.padEnd(9)} ${value}`);
 
   const listen = [text(listener.phase) ?? "unknown"];
   const opened = num(listener.sessionOpenedAt);
@@ -64,7 +73,7 @@ function renderScaleSet(set: Json, now: number): string[] {
 
   if (Object.keys(scaler).length === 0) {
     row("runners", "scaler not started (no session yet)");
-    return out;
+    return;
   }
   const runners = obj(scaler.runners);
   const counts = RUNNER_STATES.map((s) => `${s} ${num(runners[s]) ?? 0}`).join(" · ");
@@ -93,5 +102,17 @@ function renderScaleSet(set: Json, now: number): string[] {
     );
     if (text(last.fix)) row("fix", text(last.fix) ?? "");
   }
-  return out;
+}
+
+/** The listener's recent errors, newest first: what went wrong lately, even while it recovered. */
+function renderErrors(listener: Json, now: number, row: Row): void {
+  const errors = Array.isArray(listener.recentErrors) ? listener.recentErrors.map(obj) : [];
+  errors.reverse().forEach((error, i) => {
+    const at = num(error.at);
+    const when = at ? ` (${formatAge(now - at)} ago)` : "";
+    row(
+      i === 0 ? "errors" : "",
+      `${text(error.source) ?? "?"}${when}: ${text(error.message) ?? ""}`,
+    );
+  });
 }

@@ -22,10 +22,10 @@ export async function fetchStatus(base: string): Promise<unknown> {
   try {
     res = await fetch(url, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
   } catch (error) {
-    const cause =
-      error instanceof Error
-        ? ((error.cause as { code?: string } | undefined)?.code ?? error.name)
-        : "";
+    // fetch says only "fetch failed": the reason (ECONNREFUSED, a timeout, "bad port") is its cause.
+    const inner =
+      error instanceof Error ? (error.cause as { code?: string; message?: string }) : {};
+    const cause = inner?.code ?? inner?.message ?? (error instanceof Error ? error.name : "");
     throw new Error(
       `no scaler answers at ${url.origin} (${cause || "unreachable"}) — is it running, and is --url its status port?`,
     );

@@ -22,6 +22,7 @@ import {
   MAX_DECODE_ATTEMPTS,
   MAX_UNANSWERED_POLLS,
   notReadyReason,
+  recordError,
   stallAfterMs,
 } from "./status.js";
 
@@ -118,7 +119,9 @@ export class ScaleSetListener {
           this.#o.logger.info({ err: error }, "call in flight ended by the shutdown");
           break;
         }
-        if (error instanceof ScaleSetNotFoundError) {
+        const gone = error instanceof ScaleSetNotFoundError;
+        recordError(this.#status, gone ? "scale-set" : "listener", error);
+        if (gone) {
           this.#o.logger.warn({}, "scale set gone server-side; recreating it");
           scaleSetId = null; // message ids restart with the new scale set
           scaler = null;
@@ -150,6 +153,7 @@ export class ScaleSetListener {
         // nobody deletes. It has its deadline, and `final` ends it when the grace is over.
         const session = await this.#o.github.createSession(scaleSetId, this.#o.ownerName);
         this.#status.sessionId = session.sessionId;
+        this.#status.sessionOpenedAt = Date.now();
         this.#status.statistics = session.statistics;
         this.#status.lastMessageId = 0;
         this.#o.logger.info({ sessionId: session.sessionId }, "session created");
@@ -159,6 +163,7 @@ export class ScaleSetListener {
         // Another listener (or a crashed one's stale session) holds it: wait it out, stay alive.
         this.#setPhase("session-conflict");
         this.#status.conflicts++;
+        recordError(this.#status, "session", error);
         const wait = Math.round(minWait + (maxWait - minWait) * random());
         this.#o.logger.warn({ retryInMs: wait }, "session held elsewhere; waiting");
         try {
@@ -211,6 +216,7 @@ export class ScaleSetListener {
           if (pollTimer.signal.aborted) {
             unanswered++;
             this.#status.unansweredPolls++;
+            recordError(this.#status, "poll", pollTimer.signal.reason);
             this.#o.logger.warn(
               { timeoutMs: pollTimeoutMs, inARow: unanswered },
               "long poll unanswered; polling again",
@@ -272,6 +278,7 @@ export class ScaleSetListener {
     this.#poison.forget(error.messageId);
     this.#status.lastMessageId = error.messageId;
     this.#status.droppedMessages++;
+    recordError(this.#status, "message", error); // earlier attempts were recorded as they threw
     this.#o.observer?.messageDropped?.(error.messageType);
     if (this.#o.acquireLeftovers) await this.#acquireLeftovers(steps.queue, scaleSetId);
   }
@@ -290,11 +297,13 @@ export class ScaleSetListener {
       await this.#o.github.deleteSession(scaleSetId, session.sessionId, this.#shutdown.final);
       this.#o.logger.info({ sessionId: session.sessionId }, "session deleted");
     } catch (error) {
+      recordError(this.#status, "session-delete", error);
       this.#o.logger.warn(
         { err: error },
         "session delete failed; the next process may wait out a session conflict",
       );
     }
     this.#status.sessionId = null;
+    this.#status.sessionOpenedAt = null;
   }
 }

@@ -2,6 +2,7 @@
  * What the listener reports: its phase (the true one — what it waits on right now), counters,
  * and the readiness verdict /readyz is built from. Also the timing constants of the loop.
  */
+import { redactSecrets } from "../github/errors.js";
 import type { RunnerScaleSetStatistics } from "../github/types.js";
 
 export type ListenerPhase =
@@ -44,10 +45,25 @@ export function stallAfterMs(pollTimeoutMs: number): number {
   return pollTimeoutMs + Math.min(15_000, Math.round(pollTimeoutMs / 4));
 }
 
+/** One error the loop met, as `scaleset status` shows it: when, where, what (no secrets). */
+export interface ListenerError {
+  /** Ms since the epoch. */
+  at: number;
+  /** What failed: "session", "poll", "message", "session-delete", "scale-set" or "listener". */
+  source: string;
+  message: string;
+}
+
+/** How many recent errors /status keeps: enough to see a pattern, bounded whatever happens. */
+export const RECENT_ERRORS = 5;
+const MAX_ERROR_TEXT = 300;
+
 export interface ListenerStatus {
   phase: ListenerPhase;
   scaleSetId: number | null;
   sessionId: string | null;
+  /** When the current session was created (ms since the epoch); null without one. */
+  sessionOpenedAt: number | null;
   lastMessageId: number;
   /** Start of the last long poll (ms since the epoch). */
   lastPollAt: number | null;
@@ -61,6 +77,8 @@ export interface ListenerStatus {
   conflicts: number;
   restarts: number;
   statistics: RunnerScaleSetStatistics | null;
+  /** The last RECENT_ERRORS errors, oldest first. */
+  recentErrors: ListenerError[];
 }
 
 export function initialStatus(): ListenerStatus {
@@ -68,6 +86,7 @@ export function initialStatus(): ListenerStatus {
     phase: "starting",
     scaleSetId: null,
     sessionId: null,
+    sessionOpenedAt: null,
     lastMessageId: 0,
     lastPollAt: null,
     lastPollAnsweredAt: null,
@@ -77,7 +96,26 @@ export function initialStatus(): ListenerStatus {
     conflicts: 0,
     restarts: 0,
     statistics: null,
+    recentErrors: [],
   };
+}
+
+/**
+ * Keeps `error` among the recent errors, dropping the oldest beyond RECENT_ERRORS. The text is
+ * the error's message only (GitHub client errors carry redacted URLs), masked again for tokens
+ * and JWTs and cut short: /status is readable by anyone who reaches the port.
+ */
+export function recordError(
+  status: ListenerStatus,
+  source: string,
+  error: unknown,
+  now = Date.now(),
+): void {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const message = redactSecrets(text).slice(0, MAX_ERROR_TEXT);
+  status.recentErrors = [...status.recentErrors, { at: now, source, message }].slice(
+    -RECENT_ERRORS,
+  );
 }
 
 /**

@@ -2,7 +2,7 @@ import { Writable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { statusCommand } from "../../src/cli/status.js";
 import { formatAge, renderStatus } from "../../src/cli/status-render.js";
-import { eventually, SCALE_SET, type Stack, startStack } from "../e2e/harness.js";
+import { eventually, SCALE_SET, SIM_TOKEN, type Stack, startStack } from "../e2e/harness.js";
 
 class Capture extends Writable {
   text = "";
@@ -36,7 +36,7 @@ describe("scaleset status", () => {
     expect(lines[0]).toMatch(/^scaleset \S+ · owner \S+ · up \d+s$/);
     expect(out.text).toContain(`${SCALE_SET} (sim)`);
     expect(lines.find((l) => l.trim().startsWith("listener"))).toMatch(
-      /polling · session open · last poll \d+s ago/,
+      /polling · session \d+s · last poll \d+s ago/,
     );
     expect(lines.find((l) => l.trim().startsWith("jobs"))).toMatch(
       /waiting 0 · running 3 · done 0/,
@@ -47,6 +47,25 @@ describe("scaleset status", () => {
     const json = new Capture();
     expect(await statusCommand({ url: app.url ?? "", json: true }, json)).toBe(0);
     expect(JSON.parse(json.text).scalesets[0].name).toBe(SCALE_SET);
+  });
+
+  it("shows the listener's recent errors, newest first, without the token", async () => {
+    stack = await startStack();
+    stack.sim.faults.sessionConflicts(2);
+    const app = await stack.startApp();
+    await eventually("polling after two conflicts", () => app.ready().ready, 20_000);
+    const listener = app.status().scalesets[0]?.listener;
+    expect(listener?.recentErrors.map((e) => e.source)).toEqual(["session", "session"]);
+    expect(listener?.sessionOpenedAt).toBeGreaterThan(0);
+    const out = new Capture();
+    expect(await statusCommand({ url: app.url ?? "" }, out)).toBe(0);
+    const lines = out.text.split("\n");
+    const first = lines.findIndex((l) => l.trim().startsWith("errors"));
+    expect(lines[first]).toMatch(
+      /^ {2}errors {4}session \(\d+s ago\): SessionConflictError: POST .*409/,
+    );
+    expect(lines[first + 1]).toMatch(/^ {12}session \(\d+s ago\): SessionConflictError/);
+    expect(out.text).not.toContain(SIM_TOKEN);
   });
 
   it("exits 1 with one clear line when nothing answers", async () => {
@@ -80,7 +99,12 @@ describe("scaleset status", () => {
             listener: {
               phase: "polling",
               sessionId: "s",
+              sessionOpenedAt: now - 125_000,
               lastPollAt: now - 3_000,
+              recentErrors: [
+                { at: now - 600_000, source: "poll", message: "Error: long poll unanswered" },
+                { at: now - 20_000, source: "listener", message: "NetworkError: GET … failed" },
+              ],
               statistics: { totalAssignedJobs: 5, totalRunningJobs: 1 },
             },
             scaler: {
@@ -111,6 +135,13 @@ describe("scaleset status", () => {
     expect(text).toContain("backing off, next try in 45s · 3 failed creates");
     expect(text).toContain("PERMISSION_DENIED (10s ago): denied");
     expect(text).toContain("fix       grant compute.instances.create");
+    expect(text).toContain("listener  polling · session 2m 05s · last poll 3s ago");
+    const lines = text.split("\n");
+    const errors = lines.findIndex((l) => l.startsWith("  errors"));
+    expect(lines.slice(errors, errors + 2)).toEqual([
+      "  errors    listener (20s ago): NetworkError: GET … failed",
+      "            poll (10m 00s ago): Error: long poll unanswered",
+    ]);
   });
 
   it("formats ages compactly", () => {
