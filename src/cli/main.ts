@@ -28,7 +28,7 @@ function requireConfig(argv: { config?: unknown }): true {
   return true;
 }
 
-const COMMANDS = ["run", "demo", "validate", "version"] as const;
+const COMMANDS = ["run", "demo", "validate", "doctor", "status", "version"] as const;
 
 /** Exit status of a usage error (unknown command, missing or repeated option). */
 const USAGE_EXIT = 2;
@@ -56,7 +56,16 @@ function checkCommand(args: { _: (string | number)[] }): void {
 const withConfig = <T>(y: Argv<T>) => y.option("config", CONFIG_OPTION).check(requireConfig);
 
 /** Options of the commands themselves (not config fields), which may be given once each. */
-const SINGLE_OPTIONS = ["config", "jobs", "rate", "duration", "max-runners", "engine", "port"];
+const SINGLE_OPTIONS = [
+  "config",
+  "jobs",
+  "rate",
+  "duration",
+  "max-runners",
+  "engine",
+  "port",
+  "url",
+];
 
 /** A repeated option would otherwise arrive as a list (`--config a --config b` → "a,b"). */
 function checkRepeated(argv: Record<string, unknown>): true {
@@ -136,6 +145,42 @@ export async function main(argv: string[]): Promise<number> {
         async (args) => {
           const { validateCommand } = await import("./validate.js");
           setExit(await validateCommand(args));
+        },
+      )
+      .command(
+        "doctor",
+        "Show each scale set's machines, registrations and session, and what is left behind",
+        (y) =>
+          withConfig(y)
+            .option("fix", {
+              type: "boolean",
+              default: false,
+              describe:
+                "Delete what is listed as orphaned (refused while a live scaler holds the session)",
+            })
+            .option("json", { type: "boolean", default: false, describe: "Print JSON" })
+            .epilogue(
+              `Exit status: 0 nothing wrong (or everything fixed), 1 problems found or left, 2 config error, 3 --fix refused: a live scaler holds the session.\n\n${CONFIG_HELP}`,
+            ),
+        async (args) => {
+          const { doctorCommand } = await import("./doctor.js");
+          setExit(await doctorCommand(args));
+        },
+      )
+      .command(
+        "status",
+        "Print a running scaler's state per scale set (its /status)",
+        (y) =>
+          y
+            .option("url", {
+              type: "string",
+              describe: "The scaler's status port (default http://127.0.0.1:8080)",
+            })
+            .option("watch", { type: "boolean", default: false, describe: "Redraw every 2 s" })
+            .option("json", { type: "boolean", default: false, describe: "Print /status as JSON" }),
+        async (args) => {
+          const { statusCommand } = await import("./status.js");
+          setExit(await statusCommand(args));
         },
       )
       .command("version", "Print the version", {}, async () => {

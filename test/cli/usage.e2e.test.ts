@@ -9,12 +9,12 @@ describe("scaleset usage errors", () => {
     [
       "an unknown command",
       ["frobnicate", "--config", "x.yaml"],
-      'error: unknown command "frobnicate" — use one of: run, demo, validate, version\n',
+      'error: unknown command "frobnicate" — use one of: run, demo, validate, doctor, status, version\n',
     ],
     [
       "an unknown command that may be a pasted secret (not echoed)",
       ["ghp_pasted_by_mistake_123"],
-      "error: unknown command — use one of: run, demo, validate, version\n",
+      "error: unknown command — use one of: run, demo, validate, doctor, status, version\n",
     ],
     [
       "a repeated --config",
@@ -51,7 +51,7 @@ describe("scaleset usage errors", () => {
   it("--help lists the commands and says secrets are refused as flags", async () => {
     const { code, stdout } = await runCli(["--help"]);
     expect(code).toBe(0);
-    for (const command of ["run", "demo", "validate", "version"])
+    for (const command of ["run", "demo", "validate", "doctor", "status", "version"])
       expect(stdout).toContain(`scaleset ${command}`);
     expect(stdout).toContain("(the default command)");
     expect(stdout.replace(/\s+/g, " ")).toContain(

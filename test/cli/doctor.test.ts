@@ -1,0 +1,195 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { renderReport } from "../../src/cli/doctor-render.js";
+import { eventually, SCALE_SET, type Stack, startStack } from "../e2e/harness.js";
+import { doctor, leaveMachine, leaveRegistration, stackConfig } from "./doctor-fixture.js";
+
+/**
+ * `scaleset doctor` in this process, one problem kind at a time: the real GitHub client against
+ * the GitHub sim, the sim engine over a sim cloud that a scaler used and left (stopped, not
+ * killed: its machines and registrations stay, like after a SIGKILL).
+ */
+
+let stack: Stack | undefined;
+afterEach(async () => {
+  await stack?.stop();
+  stack = undefined;
+});
+
+const HOUR = 3_600_000;
+
+/** Runs a scaler until `busy` runners run long jobs (and min_runners idle ones wait), stops it. */
+async function leftBehindByScaler(busy: number, options: { minRunners?: number } = {}) {
+  stack = await startStack({ ...options, bootDelay: "50ms" });
+  const app = await stack.startApp();
+  await eventually("polling", () => app.ready().ready, 20_000);
+  const jobs = stack.sim.enqueueJobs(SCALE_SET, busy, { durationMs: 120_000 });
+  const idle = options.minRunners ?? 0;
+  await eventually(
+    "runners busy and idle",
+    () => {
+      const runners = app.status().scalesets[0]?.scaler?.runners;
+      return runners?.busy === busy && runners.idle === idle;
+    },
+    20_000,
+  );
+  await app.stop(5_000);
+  return { stack, jobs };
+}
+
+const kinds = (problems: { kind: string }[]) => problems.map((p) => p.kind).sort();
+
+describe("scaleset doctor", () => {
+  it("lists a machine without a registration, a stopped machine, a ghost registration and another deployment's machine; --fix deletes exactly the orphans", {
+    timeout: 60_000,
+  }, async () => {
+    const { stack, jobs } = await leftBehindByScaler(1);
+    const busyMachine = stack.cloud.live()[0]?.id;
+    const deployment = (await stackConfig(stack)).scalesets[0]?.deployment ?? "";
+    const orphan = leaveMachine(stack.cloud, { runner: "e2e-linux-orphan01", deployment });
+    const stopped = leaveMachine(stack.cloud, {
+      runner: "e2e-linux-stopped1",
+      deployment,
+      state: "stopped",
+    });
+    const foreign = leaveMachine(stack.cloud, {
+      runner: "e2e-linux-foreign1",
+      deployment: "other-deployment",
+    });
+    const ghostId = await leaveRegistration(stack, "e2e-linux-ghost01");
+
+    const look = await doctor(stack);
+    expect(look.exitCode).toBe(1);
+    expect(look.report.session).toEqual({ state: "free" });
+    expect(kinds(look.report.problems)).toEqual([
+      "no-machine",
+      "no-registration",
+      "other-deployment",
+      "stopped",
+    ]);
+    expect(look.report.machines.map((m) => [m.id, m.scope]).sort()).toEqual(
+      [
+        [busyMachine, "this"],
+        [orphan, "this"],
+        [stopped, "this"],
+        [foreign, "other"],
+      ].sort(),
+    );
+    const ghost = look.report.registrations?.find((r) => r.id === ghostId);
+    expect(ghost).toMatchObject({ name: "e2e-linux-ghost01", hasMachine: false, busy: false });
+    expect(look.report.registrations?.find((r) => r.busy)).toMatchObject({ hasMachine: true });
+    expect(look.deletes).toEqual({ machines: [], registrations: [] });
+    expect(stack.sim.snapshot().sessions).toEqual([]); // the probe's session is gone again
+
+    const fixed = await doctor(stack, { fix: true });
+    expect(fixed.exitCode).toBe(0); // another deployment's machine is only shown
+    expect(fixed.deletes.machines.sort()).toEqual([orphan, stopped].sort());
+    expect(fixed.deletes.registrations).toEqual([ghostId]);
+    expect(fixed.lines.sort()).toEqual(
+      [
+        `deleted machine ${orphan} (runner e2e-linux-orphan01): no registration (confirmed by name)`,
+        `deleted machine ${stopped} (runner e2e-linux-stopped1): powered off (not in GitHub's listing)`,
+        `removed registration e2e-linux-ghost01 (id ${ghostId}): registration without a machine`,
+      ].sort(),
+    );
+    expect(
+      stack.cloud
+        .live()
+        .map((m) => m.id)
+        .sort(),
+    ).toEqual([busyMachine, foreign].sort());
+    const job = stack.sim.snapshot().jobs.find((j) => j.id === jobs[0]);
+    expect(job?.state).toBe("running");
+
+    const again = await doctor(stack, { fix: true });
+    expect(again.exitCode).toBe(0);
+    expect(kinds(again.report.problems)).toEqual(["other-deployment"]);
+    expect(again.deletes).toEqual({ machines: [], registrations: [] });
+  });
+
+  it("past max_runner_lifetime: an idle runner's registration goes, then its machine; a busy runner's machine is kept", {
+    timeout: 60_000,
+  }, async () => {
+    const { stack, jobs } = await leftBehindByScaler(1, { minRunners: 1 });
+    for (const machine of stack.cloud.live()) machine.createdAt = new Date(Date.now() - 7 * HOUR);
+    const runners = stack.sim.snapshot().runners;
+    const busy = runners.find((r) => r.busy);
+    const idle = runners.find((r) => !r.busy);
+    if (!busy || !idle) throw new Error("expected one busy and one idle runner");
+
+    const look = await doctor(stack, { minRunners: 1 });
+    expect(kinds(look.report.problems)).toEqual(["max-lifetime", "max-lifetime"]);
+    const fixed = await doctor(stack, { fix: true, minRunners: 1 });
+    expect(fixed.exitCode).toBe(1); // the busy one is still past its lifetime
+    expect(fixed.deletes.registrations.sort()).toEqual([busy.id, idle.id].sort());
+    expect(fixed.deletes.machines).toHaveLength(1);
+    const idleMachine = fixed.deletes.machines[0];
+    expect(fixed.lines).toContain(
+      `removed registration ${idle.name} (id ${idle.id}): past max_runner_lifetime (runner id ${idle.id})`,
+    );
+    expect(fixed.lines).toContain(
+      `deleted machine ${idleMachine} (runner ${idle.name}): past max_runner_lifetime (runner id ${idle.id})`,
+    );
+    expect(fixed.lines.find((l) => l.includes(busy.name))).toMatch(
+      /^kept machine \S+ \(runner \S+\): its runner is busy \(GitHub refused to remove its registration: a job is running\)$/,
+    );
+    expect(stack.cloud.live()).toHaveLength(1);
+    expect(stack.sim.snapshot().jobs.find((j) => j.id === jobs[0])?.state).toBe("running");
+  });
+
+  it("refuses --fix while a live scaler holds the session (exit 3) and leaves that session alone", {
+    timeout: 60_000,
+  }, async () => {
+    stack = await startStack();
+    const app = await stack.startApp();
+    await eventually("polling", () => app.ready().ready, 20_000);
+    const session = stack.sim.snapshot().sessions[0];
+
+    const result = await doctor(stack, { fix: true });
+    expect(result.exitCode).toBe(3);
+    expect(result.report.session.state).toBe("held");
+    expect(result.refused).toMatch(
+      /^a live scaler holds the session of e2e-linux \(another process holds the session \(GitHub: .*active session.*\)\) — stop it or run doctor without --fix/,
+    );
+    expect(result.actions).toEqual([]);
+    expect(result.deletes).toEqual({ machines: [], registrations: [] });
+    const ids = (list: { sessionId: string; ownerName: string }[]) =>
+      list.map((x) => [x.sessionId, x.ownerName]);
+    expect(ids(stack.sim.snapshot().sessions)).toEqual(ids(session ? [session] : []));
+    expect(app.ready().ready).toBe(true);
+  });
+
+  it("an untrusted runner listing: registrations unknown, each machine asked about by name, a busy runner's machine is no problem", {
+    timeout: 60_000,
+  }, async () => {
+    const { stack } = await leftBehindByScaler(2);
+    stack.sim.faults.agentListing("empty");
+    const result = await doctor(stack, { fix: true });
+    expect(result.report.registrations).toBeNull();
+    expect(result.report.registrationsNote).toMatch(
+      /not trusted; each machine was asked about by name/,
+    );
+    expect(result.report.problems).toEqual([]);
+    expect(result.exitCode).toBe(0);
+    expect(result.deletes).toEqual({ machines: [], registrations: [] });
+    expect(stack.cloud.live()).toHaveLength(2);
+  });
+
+  it("a machine without a deployment label that GitHub does not know is shown and left alone", {
+    timeout: 60_000,
+  }, async () => {
+    stack = await startStack();
+    const app = await stack.startApp();
+    await eventually("polling", () => app.ready().ready, 20_000);
+    await app.stop(5_000);
+    const unscoped = leaveMachine(stack.cloud, { runner: "e2e-linux-oldver01", deployment: null });
+    const result = await doctor(stack, { fix: true });
+    expect(result.report.problems).toMatchObject([
+      { kind: "unscoped-unregistered", fix: "none", machine: unscoped },
+    ]);
+    expect(result.exitCode).toBe(1);
+    expect(result.deletes.machines).toEqual([]);
+    expect(renderReport(result.report)).toContain(
+      `unscoped-unregistered machine ${unscoped} (runner e2e-linux-oldver01): no deployment label`,
+    );
+  });
+});
