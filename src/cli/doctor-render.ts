@@ -3,7 +3,7 @@
  * machines and one of registrations, then the problems with what `--fix` does about each.
  * Pure: takes the report, returns text.
  */
-import type { Problem, ScaleSetReport } from "./doctor-inspect.js";
+import { INFORMATIONAL, type Problem, type ScaleSetReport } from "./doctor-inspect.js";
 import { formatAge } from "./status-render.js";
 
 const SESSION_TEXT = {
@@ -54,7 +54,9 @@ export function renderReport(report: ScaleSetReport): string {
   }
 
   const { problems } = report;
-  lines.push(`  problems       ${problems.length || "none"}`);
+  const shown = problems.filter((p) => INFORMATIONAL.has(p.kind)).length;
+  const count = problems.length - shown;
+  lines.push(`  problems       ${count || "none"}${shown ? ` · ${shown} shown only` : ""}`);
   for (const p of problems) lines.push(`    ${p.kind.padEnd(16)} ${problemText(p)}`);
   return `${lines.join("\n")}\n`;
 }

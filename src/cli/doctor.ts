@@ -70,10 +70,15 @@ export async function runDoctor(
         now,
         engineTimeoutMs: o.engineTimeoutMs ?? 60_000,
       });
-      result = { report: inspection.report, actions: [], remaining: 0 };
+      const refused = o.fix ? refusal(inspection.report) : undefined;
+      result = {
+        report: inspection.report,
+        actions: [],
+        remaining: 0,
+        ...(refused && { refused }),
+      };
       o.onReport?.(result);
-      result.refused = o.fix ? refusal(inspection.report) : undefined;
-      if (o.fix && !result.refused) {
+      if (o.fix && !refused) {
         result.actions = await fixScaleSet(inspection, {
           github: o.github,
           engine,
@@ -105,7 +110,7 @@ export async function runDoctor(
 function refusal(report: ScaleSetReport): string | undefined {
   const { session } = report;
   if (session.state === "held")
-    return `a live scaler holds the session of ${report.name} (${session.detail}) — stop it or run doctor without --fix; a scaler killed minutes ago holds it until GitHub releases it`;
+    return `a live scaler holds the session of ${report.name} — stop it or run doctor without --fix (a scaler killed minutes ago holds it until GitHub releases it)`;
   if (session.state === "unknown")
     return `could not tell whether a scaler holds the session of ${report.name} (${session.detail}) — not fixing`;
   return undefined;
