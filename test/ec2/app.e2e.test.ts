@@ -119,8 +119,12 @@ describe("the app on the ec2 engine, EC2 fake and GitHub simulator", () => {
     const sim = ec2;
     const [instance] = sim.liveInstances();
     sim.stopFromOutside(instance?.id ?? "");
-    await eventually("stopped", () => instance?.state === "stopped");
-    await eventually("terminated by scaleset", () => instance?.state === "terminated", 10_000);
+    // Reconciliation may terminate it before this sees "stopped": wait for either, then the end.
+    await eventually(
+      "stopped",
+      () => instance?.state === "stopped" || instance?.state === "terminated",
+    );
+    await eventually("terminated by scaleset", () => instance?.state === "terminated", 20_000);
     expect(sim.requests("TerminateInstances").map((r) => r.params["InstanceId.1"])).toContain(
       instance?.id,
     );
