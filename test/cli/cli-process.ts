@@ -62,6 +62,15 @@ export function startCli(
   };
 }
 
+/** Every JSON log line the CLI printed so far, parsed. */
+export function logRecords(run: CliRun): Array<Record<string, unknown>> {
+  return run
+    .stdout()
+    .split("\n")
+    .filter((l) => l.startsWith("{"))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
 /** Runs the CLI to completion. */
 export async function runCli(args: string[], env: Record<string, string> = {}) {
   const run = startCli(args, env);

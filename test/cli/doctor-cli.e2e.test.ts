@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -7,6 +7,7 @@ import type { Engine } from "../../src/engines/engine.js";
 import { ActionsClient } from "../../src/github/index.js";
 import { type GitHubSim, startGitHubSim } from "../../src/sim/github/index.js";
 import { runSimulatedRunner } from "../../src/sim/runner.js";
+import { writeCliConfig } from "../ec2/helpers.js";
 import {
   adcEnv,
   eventually,
@@ -18,7 +19,7 @@ import {
   startFakeCloud,
   ZONES,
 } from "../gcp/helpers.js";
-import { type CliRun, runCli, startCli } from "./cli-process.js";
+import { type CliRun, logRecords, runCli, startCli } from "./cli-process.js";
 
 /**
  * `scaleset doctor --fix` as an operator runs it (real CLI processes, gcp engine, real SDK against
@@ -50,33 +51,6 @@ function launchRunner(jit: string, signal: AbortSignal): Promise<unknown> {
   return runSimulatedRunner(jit, signal);
 }
 
-function writeConfig(githubUrl: string, gceUrl: string): string {
-  const path = join(dir, "config.yaml");
-  writeFileSync(
-    path,
-    `
-github: { url: ${githubUrl}, token: env:GITHUB_TOKEN }
-scalesets:
-  - name: ${SCALE_SET}
-    max_runners: 5
-    engine:
-      type: gcp
-      gcp: { project: ${PROJECT}, zones: [${ZONES.join(", ")}], image: ${IMAGE}, api_endpoint: "${gceUrl}", api_timeout: 10s }
-scaler: { reconcile_interval: 1s, shutdown_grace: 5s, session_conflict_wait: 200ms }
-server: { port: 0, host: 127.0.0.1 }
-logging: { level: info, format: json }
-`,
-  );
-  return path;
-}
-
-const records = (run: CliRun) =>
-  run
-    .stdout()
-    .split("\n")
-    .filter((l) => l.startsWith("{"))
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-
 describe("scaleset doctor (CLI, gcp engine)", () => {
   it("after a SIGKILL: refuses --fix while a second scaler is live, then deletes exactly the orphans and never a busy VM", {
     timeout: 300_000,
@@ -85,7 +59,11 @@ describe("scaleset doctor (CLI, gcp engine)", () => {
     sim = await startGitHubSim({ pat: TOKEN, longPollMs: 500, sessionIdleTimeoutMs: 1000 });
     cloud = await startFakeCloud({ launchRunner });
     const gce = cloud.sim;
-    const config = writeConfig(sim.configUrl(), gce.url);
+    const config = writeCliConfig(dir, "config.yaml", {
+      githubUrl: sim.configUrl(),
+      scaleSet: SCALE_SET,
+      engine: `{ type: gcp, gcp: { project: ${PROJECT}, zones: [${ZONES.join(", ")}], image: ${IMAGE}, api_endpoint: "${gce.url}", api_timeout: 10s } }`,
+    });
     const env = { GITHUB_TOKEN: TOKEN, ...adcEnv(cloud.credentials) };
     const doctor = (...args: string[]) => runCli(["doctor", "--config", config, ...args], env);
     const vmDeletes = () =>
@@ -112,7 +90,7 @@ describe("scaleset doctor (CLI, gcp engine)", () => {
     await second.logLine("session created", 30_000);
     await eventually(
       "both VMs adopted",
-      () => records(second).filter((r) => r.msg === "reconcile: adopted machine").length === 2,
+      () => logRecords(second).filter((r) => r.msg === "reconcile: adopted machine").length === 2,
       30_000,
     );
 

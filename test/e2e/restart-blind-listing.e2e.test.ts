@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { type GitHubSim, startGitHubSim } from "../../src/sim/github/index.js";
-import { type CliRun, startCli } from "../cli/cli-process.js";
+import { type CliRun, logRecords, startCli } from "../cli/cli-process.js";
 import {
   adcEnv,
   eventually,
@@ -55,13 +55,6 @@ logging: { level: info, format: json }
   );
   return path;
 }
-
-const logRecords = (run: CliRun) =>
-  run
-    .stdout()
-    .split("\n")
-    .filter((l) => l.startsWith("{"))
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 describe("restart with a blind runner listing (real CLI, GCE fake)", () => {
   it("kills no running job: every busy VM is confirmed by name and adopted, every job succeeds", {
