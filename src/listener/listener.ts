@@ -23,6 +23,8 @@ import {
   MAX_UNANSWERED_POLLS,
   notReadyReason,
   recordError,
+  sessionClosed,
+  sessionOpened,
   stallAfterMs,
 } from "./status.js";
 
@@ -152,10 +154,7 @@ export class ScaleSetListener {
         // Not cut by `stop`: a create aborted mid-way may still open a session server-side that
         // nobody deletes. It has its deadline, and `final` ends it when the grace is over.
         const session = await this.#o.github.createSession(scaleSetId, this.#o.ownerName);
-        this.#status.sessionId = session.sessionId;
-        this.#status.sessionOpenedAt = Date.now();
-        this.#status.statistics = session.statistics;
-        this.#status.lastMessageId = 0;
+        sessionOpened(this.#status, session);
         this.#o.logger.info({ sessionId: session.sessionId }, "session created");
         return session;
       } catch (error) {
@@ -303,7 +302,6 @@ export class ScaleSetListener {
         "session delete failed; the next process may wait out a session conflict",
       );
     }
-    this.#status.sessionId = null;
-    this.#status.sessionOpenedAt = null;
+    sessionClosed(this.#status);
   }
 }

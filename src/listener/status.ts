@@ -3,7 +3,7 @@
  * and the readiness verdict /readyz is built from. Also the timing constants of the loop.
  */
 import { redactSecrets } from "../github/errors.js";
-import type { RunnerScaleSetStatistics } from "../github/types.js";
+import type { MessageSession, RunnerScaleSetStatistics } from "../github/types.js";
 
 export type ListenerPhase =
   | "starting"
@@ -98,6 +98,19 @@ export function initialStatus(): ListenerStatus {
     statistics: null,
     recentErrors: [],
   };
+}
+
+/** A session was created: the loop starts over from its first message. */
+export function sessionOpened(status: ListenerStatus, session: MessageSession): void {
+  status.sessionId = session.sessionId;
+  status.sessionOpenedAt = Date.now();
+  status.statistics = session.statistics;
+  status.lastMessageId = 0;
+}
+
+export function sessionClosed(status: ListenerStatus): void {
+  status.sessionId = null;
+  status.sessionOpenedAt = null;
 }
 
 /**

@@ -136,6 +136,30 @@ describe("scaleset doctor", () => {
     expect(stack.sim.snapshot().jobs.find((j) => j.id === jobs[0])?.state).toBe("running");
   });
 
+  it("a busy registration whose machine is gone from the cloud is listed, and --fix keeps it (GitHub refuses)", {
+    timeout: 60_000,
+  }, async () => {
+    const { stack, jobs } = await leftBehindByScaler(1);
+    const [machine] = stack.cloud.live();
+    if (!machine) throw new Error("no machine");
+    // Gone from the cloud's list while its runner still runs the job (GitHub learns it late).
+    stack.cloud.machines.delete(machine.id);
+    const busy = stack.sim.snapshot().runners.find((r) => r.busy);
+    if (!busy) throw new Error("no busy runner");
+
+    const fixed = await doctor(stack, { fix: true });
+    expect(fixed.report.problems).toMatchObject([
+      { kind: "no-machine", fix: "remove-registration", runner: busy.name, runnerId: busy.id },
+    ]);
+    expect(fixed.deletes.registrations).toEqual([busy.id]);
+    expect(fixed.lines).toEqual([
+      `kept registration ${busy.name} (id ${busy.id}): its runner is busy (GitHub refused: a job is running)`,
+    ]);
+    expect(fixed.exitCode).toBe(1);
+    expect(stack.sim.snapshot().runners.some((r) => r.id === busy.id)).toBe(true);
+    expect(stack.sim.snapshot().jobs.find((j) => j.id === jobs[0])?.state).toBe("running");
+  });
+
   it("refuses --fix while a live scaler holds the session (exit 3) and leaves that session alone", {
     timeout: 60_000,
   }, async () => {

@@ -2,6 +2,7 @@ import { Writable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { statusCommand } from "../../src/cli/status.js";
 import { formatAge, renderStatus } from "../../src/cli/status-render.js";
+import { initialStatus, recordError } from "../../src/listener/status.js";
 import { eventually, SCALE_SET, SIM_TOKEN, type Stack, startStack } from "../e2e/harness.js";
 
 class Capture extends Writable {
@@ -142,6 +143,25 @@ describe("scaleset status", () => {
       "  errors    listener (20s ago): NetworkError: GET … failed",
       "            poll (10m 00s ago): Error: long poll unanswered",
     ]);
+  });
+
+  it("keeps the last 5 listener errors, tokens and JWTs masked, text cut short", () => {
+    const status = initialStatus();
+    for (let i = 1; i <= 7; i++) recordError(status, "poll", new Error(`failure ${i}`), i);
+    recordError(
+      status,
+      "listener",
+      new Error(`token ghp_${"a".repeat(36)} and eyJhbGciOi.eyJzdWIiOi.c2ln`),
+    );
+    recordError(status, "session", "x".repeat(1_000));
+    expect(status.recentErrors.map((e) => e.message)).toEqual([
+      "Error: failure 5",
+      "Error: failure 6",
+      "Error: failure 7",
+      "Error: token <token> and <jwt>",
+      "x".repeat(300),
+    ]);
+    expect(status.recentErrors[0]).toEqual({ at: 5, source: "poll", message: "Error: failure 5" });
   });
 
   it("formats ages compactly", () => {
