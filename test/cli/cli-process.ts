@@ -62,8 +62,8 @@ export function startCli(
   };
 }
 
-/** Every JSON log line the CLI printed so far, parsed. */
-export function logRecords(run: CliRun): Array<Record<string, unknown>> {
+/** The JSON log lines of a run so far, parsed. */
+export function logLines(run: CliRun): Array<Record<string, unknown>> {
   return run
     .stdout()
     .split("\n")

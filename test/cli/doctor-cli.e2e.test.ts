@@ -19,7 +19,7 @@ import {
   startFakeCloud,
   ZONES,
 } from "../gcp/helpers.js";
-import { type CliRun, logRecords, runCli, startCli } from "./cli-process.js";
+import { type CliRun, logLines, runCli, startCli } from "./cli-process.js";
 
 /**
  * `scaleset doctor --fix` as an operator runs it (real CLI processes, gcp engine, real SDK against
@@ -90,7 +90,7 @@ describe("scaleset doctor (CLI, gcp engine)", () => {
     await second.logLine("session created", 30_000);
     await eventually(
       "both VMs adopted",
-      () => logRecords(second).filter((r) => r.msg === "reconcile: adopted machine").length === 2,
+      () => logLines(second).filter((r) => r.msg === "reconcile: adopted machine").length === 2,
       30_000,
     );
 

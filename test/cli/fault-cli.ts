@@ -88,14 +88,7 @@ export async function until<T>(
   }
 }
 
-/** The JSON log lines of a run. */
-export function logLines(run: CliRun): Array<Record<string, unknown>> {
-  return run
-    .stdout()
-    .split("\n")
-    .filter((l) => l.startsWith("{"))
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-}
+export { logLines } from "./cli-process.js";
 
 /**
  * The simulator and the CLIs of one test, torn down after each test of the file (a CLI still

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { type GitHubSim, startGitHubSim } from "../../src/sim/github/index.js";
-import { type CliRun, logRecords, startCli } from "../cli/cli-process.js";
+import { type CliRun, logLines, startCli } from "../cli/cli-process.js";
 import {
   adcEnv,
   eventually,
@@ -83,8 +83,7 @@ describe("restart with a blind runner listing (real CLI, GCE fake)", () => {
     await second.logLine("session created", 30_000);
     await eventually(
       "every busy VM adopted",
-      () =>
-        logRecords(second).filter((r) => r.msg === "reconcile: adopted machine").length === JOBS,
+      () => logLines(second).filter((r) => r.msg === "reconcile: adopted machine").length === JOBS,
       30_000,
     );
     // Not vacuous: the jobs were still running when the new process judged their VMs …
@@ -109,7 +108,7 @@ describe("restart with a blind runner listing (real CLI, GCE fake)", () => {
     // Each VM goes once its own job completed (JobCompleted is the proof), none before.
     await eventually("VMs deleted after their jobs", () => gce.instances().length === 0, 30_000);
     expect(gce.counters.deleted).toBe(JOBS);
-    const deletes = logRecords(second).filter((r) => r.msg === "reconcile: deleting machine");
+    const deletes = logLines(second).filter((r) => r.msg === "reconcile: deleting machine");
     expect(deletes).toEqual([]);
     second.child.kill("SIGTERM");
     expect(await second.exited).toBe(0);
