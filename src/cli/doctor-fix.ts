@@ -13,7 +13,8 @@ import type { ScalerGitHubApi } from "../scaler/provision.js";
 import { newRunnerRecord } from "../scaler/runner-record.js";
 import { removeAndReport, type TeardownDeps, teardownRunner } from "../scaler/teardown.js";
 import { ConcurrencyLimiter } from "../util/limiter.js";
-import type { Inspection, Problem } from "./doctor-inspect.js";
+import type { Inspection } from "./doctor-inspect.js";
+import type { Problem } from "./doctor-report.js";
 import { messageOf } from "./doctor-session.js";
 
 export interface FixAction {

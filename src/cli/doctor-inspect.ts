@@ -1,22 +1,21 @@
 /**
  * What `scaleset doctor` finds for one scale set: its machines (every scope), its registrations
- * and its session, and what is wrong. The judgement is the scaler's own — `planReconcile` with
- * no records (this process tracks no runner), `trustedRegistrations`, and `confirmRegistration`
- * with `judgeConfirmation` for machines the listing does not explain — so doctor never calls
- * something orphaned that a live scaler would keep, or the other way round.
+ * and its session, and what is wrong. The judgement is the scaler's own reconciliation pass
+ * (`assessReconcile`: list, trust the listing or not, plan, confirm by name) with no records —
+ * this process tracks no runner — so doctor never calls something orphaned that a live scaler
+ * would keep, or the other way round.
  */
+import pino from "pino";
 import type { ScaleSetConfig } from "../config/types.js";
 import type { Engine, Machine } from "../engines/engine.js";
 import type { ActionsClient } from "../github/index.js";
 import type { RunnerReference } from "../github/types.js";
-import { confirmRegistration, judgeConfirmation } from "../scaler/confirm-registration.js";
+import type { ScalerEvent } from "../scaler/events.js";
 import type { ScalerGitHubApi } from "../scaler/provision.js";
-import {
-  type MachineDeleteReason,
-  planReconcile,
-  trustedRegistrations,
-} from "../scaler/reconcile-plan.js";
-import { ConcurrencyLimiter } from "../util/limiter.js";
+import { type Assessment, assessReconcile } from "../scaler/reconcile-assess.js";
+import { ReconcileJudge } from "../scaler/reconcile-judge.js";
+import type { MachineDeleteReason } from "../scaler/reconcile-plan.js";
+import type { MachineRow, Problem, ScaleSetReport } from "./doctor-report.js";
 import {
   messageOf,
   probeSession,
@@ -27,64 +26,6 @@ import {
 export type DoctorGitHub = ScalerGitHubApi &
   SessionGitHub &
   Pick<ActionsClient, "getRunnerGroupByName" | "getScaleSetByName">;
-
-export type ProblemKind =
-  | MachineDeleteReason
-  | "no-machine"
-  | "other-deployment"
-  | "unscoped-unregistered"
-  | "other-scale-set"
-  | "unconfirmed"
-  | "inspect-failed";
-
-/** What `--fix` does about a problem; `none`: shown only, never touched. */
-export type FixKind = "delete-machine" | "remove-registration" | "none";
-
-export interface Problem {
-  kind: ProblemKind;
-  fix: FixKind;
-  /** Machine id, for machine problems. */
-  machine?: string;
-  runner?: string;
-  runnerId?: number;
-  /** Why, in words: "no registration (confirmed by name)". */
-  detail: string;
-}
-
-export interface MachineRow {
-  id: string;
-  runner: string;
-  state: Machine["state"];
-  createdAt: string;
-  ageMs: number;
-  /** The machine's deployment label; null when it has none (a version before scopes). */
-  deployment: string | null;
-  scope: "this" | "unscoped" | "other";
-  location?: string;
-}
-
-export interface RegistrationRow {
-  name: string;
-  id: number;
-  /** "online" / "offline" when GitHub said so (not in its SDK's types: may be absent). */
-  status: string | null;
-  busy: boolean | null;
-  hasMachine: boolean;
-}
-
-export interface ScaleSetReport {
-  name: string;
-  engine: string;
-  deployment: string;
-  /** GitHub's id for the scale set; null when it does not exist there (never run). */
-  scaleSetId: number | null;
-  session: SessionProbe;
-  machines: MachineRow[];
-  /** Null when GitHub's listing failed or cannot be trusted (see `registrationsNote`). */
-  registrations: RegistrationRow[] | null;
-  registrationsNote?: string;
-  problems: Problem[];
-}
 
 /** The report plus what `--fix` needs: the machines themselves, by id. */
 export interface Inspection {
@@ -103,12 +44,6 @@ export interface InspectDeps {
   engineTimeoutMs: number;
 }
 
-/** Problems that are only shown: another deployment's machines are not this one's business. */
-export const INFORMATIONAL: ReadonlySet<ProblemKind> = new Set(["other-deployment"]);
-
-/** Lookups by name in flight at once, as in reconciliation. */
-const CONFIRM_CONCURRENCY = 8;
-
 const REASON_TEXT: Record<MachineDeleteReason, string> = {
   stopped: "powered off",
   "max-lifetime": "past max_runner_lifetime",
@@ -121,32 +56,21 @@ export async function inspectScaleSet(deps: InspectDeps): Promise<Inspection> {
   const group = await github.getRunnerGroupByName(config.runnerGroup);
   const scaleSet = await github.getScaleSetByName(group.id, config.name);
   const scaleSetId = scaleSet?.id ?? null;
-  // list() first: an engine deletes only machines its own list returned (gcp: DeletableIds).
-  const machines = await engine.list(AbortSignal.timeout(deps.engineTimeoutMs));
+  const now = deps.now();
+  const { assessed, events, errors } = await assess(deps, scaleSetId, now);
+  // After list(): an engine deletes only machines its own list returned (gcp: DeletableIds).
+  const { machines } = assessed;
   const inventory = engine.inventory
     ? await engine.inventory(AbortSignal.timeout(deps.engineTimeoutMs))
     : machines;
   const listed = new Set(machines.map((m) => m.id));
   const others = inventory.filter((m) => !listed.has(m.id));
-  let listing: RunnerReference[] | null = [];
-  let note: string | undefined;
-  if (scaleSetId !== null) {
-    listing = await github.listRunners(scaleSetId).catch((error: unknown) => {
-      note = `GitHub's runner listing failed (${messageOf(error)})`;
-      return null;
-    });
-  }
-  const registrations = trustedRegistrations(listing, machines.length);
-  if (listing !== null && registrations === null)
-    note = "GitHub's runner listing is empty or incomplete while machines exist: not trusted";
-  if (note) note += "; each machine was asked about by name, registrations were not judged";
   const session: SessionProbe =
     scaleSetId === null
       ? { state: "no-scale-set" }
       : await probeSession(github, scaleSetId, deps.owner);
 
-  const now = deps.now();
-  const problems = await judge(deps, scaleSetId ?? 0, machines, registrations, now);
+  const problems = judged(assessed, events, errors);
   const otherNames = new Set(others.map((m) => m.runnerName));
   for (const machine of others) {
     problems.push({
@@ -157,7 +81,9 @@ export async function inspectScaleSet(deps: InspectDeps): Promise<Inspection> {
       detail: `deployment ${machine.deployment ?? "?"}, not ${config.deployment}: listed only, never touched`,
     });
   }
-  const runnerNames = new Set([...machines, ...others].map((m) => m.runnerName));
+  const runnerNames = new Set(inventory.map((m) => m.runnerName));
+  const { registrations } = assessed;
+  const note = registrationsNote(scaleSetId, registrations, errors.get(LISTING));
   const report: ScaleSetReport = {
     name: config.name,
     engine: engine.type,
@@ -180,58 +106,77 @@ export async function inspectScaleSet(deps: InspectDeps): Promise<Inspection> {
   return { report, machines: new Map(inventory.map((m) => [m.id, m])) };
 }
 
-/** The scaler's judgement of this deployment's machines and the scale set's registrations. */
-async function judge(
-  deps: InspectDeps,
-  scaleSetId: number,
-  machines: readonly Machine[],
-  registrations: readonly RunnerReference[] | null,
-  now: number,
-): Promise<Problem[]> {
-  const { config } = deps;
-  const plan = planReconcile({
+const LIST = "list";
+const LISTING = "listing";
+const SILENT = pino({ level: "silent" });
+
+/**
+ * The scaler's own reconciliation pass, without records and without acting: what it would
+ * adopt, delete, keep and leave. Its calls are wrapped only to keep their errors (the pass logs
+ * them; doctor prints them) and to give the engine list a deadline.
+ */
+async function assess(deps: InspectDeps, scaleSetId: number | null, now: number) {
+  const { config, github, engine } = deps;
+  const errors = new Map<string, unknown>();
+  const kept = <T>(key: string, call: Promise<T>): Promise<T> =>
+    call.catch((error: unknown) => {
+      errors.set(key, error);
+      throw error;
+    });
+  const events: ScalerEvent[] = [];
+  const assessed = await assessReconcile({
+    engine: { list: () => kept(LIST, engine.list(AbortSignal.timeout(deps.engineTimeoutMs))) },
+    github: {
+      // A scale set GitHub does not have has no registrations.
+      listRunners: (id) =>
+        scaleSetId === null ? Promise.resolve([]) : kept(LISTING, github.listRunners(id)),
+      getRunnerByName: (name) => kept(name, github.getRunnerByName(name)),
+      getRunner: (id) => github.getRunner(id),
+    },
+    scaleSetId: scaleSetId ?? 0,
+    logger: SILENT,
+    judge: new ReconcileJudge(SILENT, (event) => events.push(event)),
     now,
-    machines,
-    registrations,
-    records: [],
     maxLifetimeMs: config.maxRunnerLifetime,
     bootTimeoutMs: config.bootTimeout,
     settleMs: 0,
+    records: [],
   });
+  if (!assessed) throw new Error(`could not list the machines: ${messageOf(errors.get(LIST))}`);
+  return { assessed, events, errors };
+}
+
+/** The assessment as problems: what the scaler would delete, remove, keep or leave alone. */
+function judged(
+  { machines, plan, verdicts }: Assessment,
+  events: readonly ScalerEvent[],
+  errors: ReadonlyMap<string, unknown>,
+): Problem[] {
   // Powered off or past its lifetime: proof enough whatever GitHub's listing said about it.
   const problems: Problem[] = plan.deleteMachines.map(({ machine, runnerId, reason }) =>
-    machineProblem(machine, reason, runnerId),
+    machineProblem(machine, reason, runnerId, false),
   );
-  const limiter = new ConcurrencyLimiter(CONFIRM_CONCURRENCY);
-  const judged = await Promise.all(
-    plan.confirm.map((machine) =>
-      limiter.run(async () => {
-        const answer = await confirmRegistration(deps.github, scaleSetId, machine.runnerName);
-        const verdict = judgeConfirmation(machine, answer, {
-          now,
-          maxLifetimeMs: config.maxRunnerLifetime,
-        });
-        const about = { machine: machine.id, runner: machine.runnerName, fix: "none" as const };
-        switch (verdict.action) {
-          case "adopt":
-            return null; // registered with this scale set, and healthy
-          case "delete":
-            return machineProblem(machine, verdict.reason, verdict.runnerId, answer.kind);
-          case "leave":
-            return verdict.reason === "other-scale-set"
-              ? { ...about, kind: "other-scale-set" as const, detail: FOREIGN_RUNNER }
-              : { ...about, kind: "unscoped-unregistered" as const, detail: UNSCOPED };
-          case "keep":
-            return {
-              ...about,
-              kind: "unconfirmed" as const,
-              detail: `GitHub could not be asked about its runner (${messageOf(verdict.error)}); run doctor again`,
-            };
-        }
-      }),
-    ),
-  );
-  for (const problem of judged) if (problem) problems.push(problem);
+  for (const { machine, runnerId, reason } of verdicts.delete)
+    problems.push(machineProblem(machine, reason, runnerId, true));
+  const byId = new Map(machines.map((m) => [m.id, m]));
+  for (const event of events) {
+    if (event.type !== "reconcile" || (event.action !== "keep" && event.action !== "leave"))
+      continue;
+    const machine = byId.get(event.machineId ?? "");
+    const about = { machine: event.machineId, runner: event.runner, fix: "none" as const };
+    if (event.reason === "other-scale-set")
+      problems.push({ ...about, kind: "other-scale-set", detail: FOREIGN_RUNNER });
+    else if (event.reason === "unscoped-unregistered")
+      problems.push({ ...about, kind: "unscoped-unregistered", detail: UNSCOPED });
+    else if (machine) {
+      const why = errors.get(machine.runnerName);
+      problems.push({
+        ...about,
+        kind: "unconfirmed",
+        detail: `GitHub could not be asked about its runner${why ? ` (${messageOf(why)})` : ""}; run doctor again`,
+      });
+    }
+  }
   for (const registration of plan.removeRegistrations) {
     problems.push({
       kind: "no-machine",
@@ -244,19 +189,34 @@ async function judge(
   return problems;
 }
 
+function registrationsNote(
+  scaleSetId: number | null,
+  registrations: readonly RunnerReference[] | null,
+  listingError: unknown,
+): string | undefined {
+  if (scaleSetId === null) return "the scale set does not exist on GitHub";
+  if (registrations !== null) return undefined;
+  const why =
+    listingError !== undefined
+      ? `GitHub's runner listing failed (${messageOf(listingError)})`
+      : "GitHub's runner listing is empty or incomplete while machines exist: not trusted";
+  return `${why}; each machine was asked about by name, registrations were not judged`;
+}
+
 const FOREIGN_RUNNER = "its runner is registered with another scale set: left alone";
 const UNSCOPED =
   "no deployment label and GitHub does not know its runner as this scale set's: left alone (the scaler leaves it too); delete it by hand, or label it scaleset-deployment, if it is this deployment's";
 
-/** `answer`: what GitHub said when asked by name, when it was asked. */
+/** `byName`: GitHub was asked about the runner by name (a verdict), not only the listing. */
 function machineProblem(
   machine: Machine,
   reason: MachineDeleteReason,
   runnerId: number | undefined,
-  answer?: "absent" | "ours" | "foreign" | "unknown",
+  byName: boolean,
 ): Problem {
   let evidence = runnerId !== undefined ? `runner id ${runnerId}` : "not in GitHub's listing";
-  if (answer === "absent")
+  // A verdict without a runner id: GitHub answered that no runner has this name.
+  if (byName && runnerId === undefined)
     evidence = reason === "no-registration" ? "confirmed by name" : "no registration, by name";
   return {
     kind: reason,

@@ -3,7 +3,7 @@
  * machines and one of registrations, then the problems with what `--fix` does about each.
  * Pure: takes the report, returns text.
  */
-import { INFORMATIONAL, type Problem, type ScaleSetReport } from "./doctor-inspect.js";
+import { INFORMATIONAL, type Problem, type ScaleSetReport } from "./doctor-report.js";
 import { formatAge } from "./status-render.js";
 
 const SESSION_TEXT = {

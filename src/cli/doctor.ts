@@ -16,13 +16,9 @@ import { createLogger } from "../logging/logger.js";
 import { VERSION } from "../version.js";
 import { loadCommandConfig } from "./bootstrap.js";
 import { type FixAction, fixScaleSet } from "./doctor-fix.js";
-import {
-  type DoctorGitHub,
-  INFORMATIONAL,
-  inspectScaleSet,
-  type ScaleSetReport,
-} from "./doctor-inspect.js";
+import { type DoctorGitHub, inspectScaleSet } from "./doctor-inspect.js";
 import { renderReport } from "./doctor-render.js";
+import { INFORMATIONAL, type ScaleSetReport } from "./doctor-report.js";
 import { messageOf } from "./doctor-session.js";
 
 export const DOCTOR_EXIT = { ok: 0, problems: 1, refused: 3 } as const;

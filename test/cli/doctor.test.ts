@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { renderReport } from "../../src/cli/doctor-render.js";
+import { ActionsClient } from "../../src/github/index.js";
 import { eventually, SCALE_SET, type Stack, startStack } from "../e2e/harness.js";
 import { doctor, leaveMachine, leaveRegistration, stackConfig } from "./doctor-fixture.js";
 
@@ -158,6 +159,56 @@ describe("scaleset doctor", () => {
     expect(fixed.exitCode).toBe(1);
     expect(stack.sim.snapshot().runners.some((r) => r.id === busy.id)).toBe(true);
     expect(stack.sim.snapshot().jobs.find((j) => j.id === jobs[0])?.state).toBe("running");
+  });
+
+  it("a machine whose runner is another scale set's, and machines GitHub cannot be asked about, are shown and never touched", {
+    timeout: 60_000,
+  }, async () => {
+    stack = await startStack();
+    const app = await stack.startApp();
+    await eventually("polling", () => app.ready().ready, 20_000);
+    await app.stop(5_000);
+    const config = await stackConfig(stack);
+    const deployment = config.scalesets[0]?.deployment ?? "";
+    const client = new ActionsClient({
+      configUrl: config.github.url,
+      credentials: config.github.credentials,
+    });
+    const other = await client.createScaleSet({
+      name: "other-set",
+      runnerGroupId: 1,
+      labels: ["other-set"],
+    });
+    await client.generateJitConfig(other.id, "e2e-linux-taken01");
+    await client.close();
+    const taken = leaveMachine(stack.cloud, { runner: "e2e-linux-taken01", deployment });
+    const unknown = leaveMachine(stack.cloud, { runner: "e2e-linux-unknown1", deployment });
+
+    const first = await doctor(stack, { fix: true });
+    expect(first.report.problems.map((p) => [p.kind, p.machine, p.fix]).sort()).toEqual(
+      [
+        ["no-registration", unknown, "delete-machine"],
+        ["other-scale-set", taken, "none"],
+      ].sort(),
+    );
+    expect(first.deletes.machines).toEqual([unknown]);
+
+    const again = leaveMachine(stack.cloud, { runner: "e2e-linux-unknown2", deployment });
+    stack.sim.faults.serverErrors(50, 503, ["listRunners"]); // the listing and every lookup
+    const blind = await doctor(stack, { fix: true });
+    expect(blind.report.registrations).toBeNull();
+    expect(blind.report.registrationsNote).toMatch(/^GitHub's runner listing failed \(/);
+    expect(blind.report.problems.map((p) => [p.kind, p.machine]).sort()).toEqual(
+      [
+        ["unconfirmed", again],
+        ["unconfirmed", taken],
+      ].sort(),
+    );
+    expect(blind.report.problems[0]?.detail).toMatch(
+      /^GitHub could not be asked about its runner \(.*503.*\); run doctor again$/,
+    );
+    expect(blind.deletes).toEqual({ machines: [], registrations: [] });
+    expect(blind.exitCode).toBe(1);
   });
 
   it("refuses --fix while a live scaler holds the session (exit 3) and leaves that session alone", {
