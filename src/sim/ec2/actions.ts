@@ -1,9 +1,11 @@
+import type { Ec2Catalog } from "./catalog.js";
 import { catalogueError, Ec2SimError } from "./errors.js";
 import type { Ec2SimFaults } from "./faults.js";
 import { matchesFilters, validateFilters } from "./filters.js";
 import { Fleet } from "./fleet.js";
 import type { PolicyDocument } from "./iam-policy.js";
 import { instanceXml, type SimInstance, stateXml } from "./instance.js";
+import { checkLaunch, PREFLIGHT_ACTIONS } from "./preflight-actions.js";
 import { indexedStructs, indexedValues, type QueryParams, struct } from "./query.js";
 import { el, itemSet, node } from "./xml.js";
 
@@ -19,6 +21,8 @@ export interface ActionContext {
   clientTokens: Map<string, string>;
   /** Access key id → IAM policy; unset: no authorization beyond a signature. */
   iam?: Record<string, PolicyDocument>;
+  /** AMIs, security groups, profiles, subnet addresses, type offerings (catalog.ts). */
+  catalog: Ec2Catalog;
 }
 
 /** Body of the `<ActionResponse>` element, or a thrown Ec2SimError. */
@@ -118,6 +122,7 @@ const runInstances: ActionHandler = (params, ctx) => {
   const userData = decodeUserData(params.UserData);
   const tags = tagSpecifications(params);
 
+  checkLaunch(params, ctx, availabilityZone); // references, offering, DryRun
   const otherZones = regionZones(ctx).filter((z) => z !== availabilityZone);
   const fault = ctx.faults.takeLaunchFault({
     instanceType,
@@ -247,4 +252,5 @@ export const ACTIONS: Readonly<Record<string, ActionHandler>> = {
   RunInstances: runInstances,
   TerminateInstances: terminateInstances,
   DescribeInstances: describeInstances,
+  ...PREFLIGHT_ACTIONS,
 };

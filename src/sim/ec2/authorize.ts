@@ -53,7 +53,8 @@ export function authQuestions(
     case "RunInstances":
       return runInstancesQuestions(params, ctx, arn, ask);
     default:
-      return [];
+      // Describe actions support no resource-level permissions.
+      return action.startsWith("Describe") ? [ask(action, "*")] : [];
   }
 }
 

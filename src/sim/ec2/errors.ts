@@ -153,6 +153,23 @@ export const EC2_ERRORS: Readonly<Record<string, CatalogueEntry>> = {
     ),
   },
   InvalidAction: { status: 400, message: fixed("The action is not valid for this web service.") },
+  DryRunOperation: {
+    status: 412,
+    message: fixed("Request would have succeeded, but DryRun flag is set."),
+  },
+  InvalidInstanceType: {
+    status: 400,
+    message: (d) =>
+      `The following supplied instance types do not exist: [${d.instanceType ?? "unknown"}]`,
+  },
+  "InvalidSubnetID.Malformed": {
+    status: 400,
+    message: (d) => `Invalid id: "${d.subnetId ?? "x"}" (expecting "subnet-...")`,
+  },
+  "InvalidGroupId.Malformed": {
+    status: 400,
+    message: fixed('Invalid id: "x" (expecting "sg-...")'),
+  },
   InvalidPaginationToken: {
     status: 400,
     message: fixed("The specified pagination token is not valid or is expired."),

@@ -5,6 +5,7 @@ import { readBodyText } from "../read-body.js";
 import { runSimulatedRunner } from "../runner.js";
 import { ACTIONS, type ActionContext } from "./actions.js";
 import { authorize } from "./authorize.js";
+import { Ec2Catalog } from "./catalog.js";
 import { catalogueError, Ec2SimError } from "./errors.js";
 import { Ec2SimFaults } from "./faults.js";
 import { Fleet, type VmRunner } from "./fleet.js";
@@ -33,6 +34,8 @@ export interface Ec2SimOptions {
    * may do anything.
    */
   iam?: Record<string, PolicyDocument>;
+  /** AMIs, security groups, profiles, subnet addresses, offerings; see catalog.ts. */
+  catalog?: Ec2Catalog;
 }
 
 export interface RecordedRequest {
@@ -55,6 +58,8 @@ export interface Ec2Sim {
   url: string;
   region: string;
   faults: Ec2SimFaults;
+  /** What exists besides instances (what validate reads); change it while the fake runs. */
+  catalog: Ec2Catalog;
   /** Every instance still visible (terminated ones for `terminatedRetentionMs`). */
   instances(): SimInstance[];
   /** Instances that are not terminated (shutting-down counts: it is still going away). */
@@ -100,6 +105,7 @@ export async function startEc2Sim(options: Ec2SimOptions = {}): Promise<Ec2Sim> 
     pageLimit: options.pageLimit ?? 1000,
     clientTokens: new Map(),
     iam: options.iam,
+    catalog: options.catalog ?? new Ec2Catalog(),
   };
   const log: RecordedRequest[] = [];
 
@@ -115,6 +121,7 @@ export async function startEc2Sim(options: Ec2SimOptions = {}): Promise<Ec2Sim> 
     url: `http://127.0.0.1:${port}`,
     region,
     faults,
+    catalog: ctx.catalog,
     instances: () => fleet.all(),
     liveInstances: () => fleet.all().filter((i) => i.state !== "terminated"),
     requests: (action) => (action ? log.filter((r) => r.action === action) : [...log]),

@@ -27,6 +27,7 @@ export function noFaults(): GceFaults {
     unofferedMachineTypes: new Set(),
     deniedPermissions: new Set(),
     apiDisabled: false,
+    disabledServices: new Set(),
     serverErrors: 0,
     serverErrorsOn: null,
     hangRequests: 0,

@@ -15,6 +15,11 @@ export interface GceErrorExtras {
   domain?: string;
   status?: string;
   details?: unknown[];
+  /**
+   * The envelope of Google's one-platform APIs (Resource Manager, IAM): `code`, `message`,
+   * `status` and `details`, without Compute's `errors[]`.
+   */
+  onePlatform?: boolean;
 }
 
 /** An error the fake answers with Google's JSON envelope `{"error":{code,message,errors:[…]}}`. */
@@ -60,12 +65,14 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 }
 
 export function sendError(res: ServerResponse, error: GceHttpError): void {
-  const { domain = "global", status, details } = error.extras;
+  const { domain = "global", status, details, onePlatform } = error.extras;
   sendJson(res, error.status, {
     error: {
       code: error.status,
       message: error.message,
-      errors: [{ message: error.message, domain, reason: error.reason }],
+      ...(onePlatform
+        ? {}
+        : { errors: [{ message: error.message, domain, reason: error.reason }] }),
       ...(status ? { status } : {}),
       ...(details ? { details } : {}),
     },

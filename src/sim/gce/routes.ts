@@ -2,6 +2,7 @@ import { authorize } from "./faults.js";
 import { compileFilter } from "./filter.js";
 import { GceHttpError, notFound, parseJson } from "./http-io.js";
 import { operationJson } from "./operations.js";
+import { routeCatalog } from "./routes-catalog.js";
 import type { GceWorld } from "./world.js";
 
 /**
@@ -40,6 +41,8 @@ export async function routeCompute(world: GceWorld, req: ApiRequest): Promise<Ap
   const requestId = req.query.get("requestId") ?? undefined;
   const filter = () => compileFilter(req.query.get("filter") ?? undefined);
   const zonal = (what: string) => `projects/${project}/zones/${zone}/${what}`;
+  const read = routeCatalog(world, req.method, parts);
+  if (read) return read;
 
   if (
     scope === "aggregated" &&

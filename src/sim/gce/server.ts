@@ -1,8 +1,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { GceCatalog } from "./catalog.js";
 import { rateLimitExceeded, serviceDisabled } from "./compute-errors.js";
 import { GceHttpError, readText, sendError, sendJson } from "./http-io.js";
 import { routeCompute } from "./routes.js";
+import { routeIam } from "./routes-iam.js";
 import { TokenIssuer, unauthenticated } from "./token.js";
 import type {
   GceCounters,
@@ -26,6 +28,8 @@ export interface GceSim {
   /** The token endpoint: `token_url` of an external_account credential file. */
   tokenUrl: string;
   faults: GceFaults;
+  /** Images, networks, service accounts and quotas that exist (what validate reads). */
+  catalog: GceCatalog;
   counters: GceCounters;
   /** Every compute API request, in arrival order (token requests excluded). */
   requests: GceRecordedRequest[];
@@ -39,6 +43,10 @@ export interface GceSim {
   openHungRequests(): number;
   stop(): Promise<void>;
 }
+
+const notFoundRoute = (method: string, path: string): never => {
+  throw new GceHttpError(404, "notFound", `No route for ${method} ${path}`);
+};
 
 /** The project number error messages name (the fake keys projects by id only). */
 const PROJECT_NUMBER = "123456789";
@@ -79,7 +87,9 @@ export async function startGceSim(options: GceSimOptions = {}): Promise<GceSim> 
     const { faults } = world;
     const call = `${req.method} ${url.pathname}`;
     // The API front end refuses before Compute sees the call: a disabled API, then the rate quota.
-    if (faults.apiDisabled) throw serviceDisabled(PROJECT_NUMBER);
+    // Resource Manager and IAM calls (validate's permission checks) share the fake's origin.
+    const iam = url.pathname.startsWith("/v1/");
+    if (faults.apiDisabled && !iam) throw serviceDisabled(PROJECT_NUMBER);
     if (faults.rateLimits > 0 && (!faults.rateLimitsOn || faults.rateLimitsOn.test(call))) {
       faults.rateLimits--;
       throw rateLimitExceeded();
@@ -95,12 +105,15 @@ export async function startGceSim(options: GceSimOptions = {}): Promise<GceSim> 
       world.faults.serverErrors--;
       throw new GceHttpError(503, "backendError", "The service is currently unavailable.");
     }
-    const answer = await routeCompute(world, {
+    const apiRequest = {
       method: req.method ?? "GET",
       path: url.pathname,
       query: url.searchParams,
       bodyText,
-    });
+    };
+    const answer = iam
+      ? (routeIam(world, apiRequest) ?? notFoundRoute(apiRequest.method, url.pathname))
+      : await routeCompute(world, apiRequest);
     sendJson(res, answer.status, answer.body);
   }
 
@@ -120,6 +133,7 @@ export async function startGceSim(options: GceSimOptions = {}): Promise<GceSim> 
     url,
     tokenUrl: `${url}/token`,
     faults: world.faults,
+    catalog: world.catalog,
     counters: world.counters,
     requests,
     tokenGrants: () => [...issuer.grants],

@@ -56,6 +56,11 @@ export interface GceFaults {
   deniedPermissions: Set<string>;
   /** The Compute Engine API is disabled: every call answers 403 SERVICE_DISABLED. */
   apiDisabled: boolean;
+  /**
+   * Other APIs disabled in the project (`cloudresourcemanager.googleapis.com`,
+   * `iam.googleapis.com`): their calls answer 403 SERVICE_DISABLED.
+   */
+  disabledServices: Set<string>;
   /** The next n compute API calls (matching `serverErrorsOn`, if set) answer HTTP 503. */
   serverErrors: number;
   /** Limits `serverErrors` to requests whose `METHOD path` matches, e.g. /^POST .*\/instances$/. */

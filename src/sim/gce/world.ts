@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { TimerSet } from "../../util/timer-set.js";
 import { runSimulatedRunner } from "../runner.js";
+import { GceCatalog } from "./catalog.js";
 import { insertFailure, insertRefusal, noFaults } from "./faults.js";
 import type { InstanceFilter } from "./filter.js";
 import { GceHttpError, notFound } from "./http-io.js";
@@ -38,6 +39,8 @@ interface SimInstance {
 
 export class GceWorld {
   readonly faults: GceFaults = noFaults();
+  /** Images, machine types, networks, service accounts and quotas (see catalog.ts). */
+  readonly catalog = new GceCatalog();
   readonly counters: GceCounters = {
     inserted: 0,
     deleted: 0,

@@ -15,7 +15,8 @@ export type FaultName =
   | "blindAgentListings"
   | "agentsWithoutStatus"
   | "holds"
-  | "poisonMessages";
+  | "poisonMessages"
+  | "registrationTokenDenials";
 
 export const FAULT_NAMES: readonly FaultName[] = [
   "sessionConflicts",
@@ -31,6 +32,7 @@ export const FAULT_NAMES: readonly FaultName[] = [
   "agentsWithoutStatus",
   "holds",
   "poisonMessages",
+  "registrationTokenDenials",
 ];
 
 /**
@@ -76,6 +78,11 @@ export interface FaultInjector {
    * until acked (a poison message). Counted per corrupt delivery.
    */
   poisonMessages(n: number): void;
+  /**
+   * Until changed: registration-token calls answer `status` (403 or 404; 0 turns it off), as
+   * GitHub does when the credential may not manage runners of the URL's scope.
+   */
+  denyRegistrationTokens(status: 0 | 403 | 404): void;
   /** How often each fault fired. */
   readonly applied: Readonly<Record<FaultName, number>>;
   /** Drops every pending fault (counts are kept). */
@@ -120,6 +127,7 @@ export class Faults implements FaultInjector {
   #holds: Array<{ routes: readonly RouteName[]; remaining: number }> = [];
   #agentListing: AgentListingMode = "full";
   #agentStatus = true;
+  #registrationDenied: 0 | 403 | 404 = 0;
   #slowMs = 0;
   #slowRemaining = 0;
   #slowRoutes: readonly RouteName[] | undefined;
@@ -187,7 +195,14 @@ export class Faults implements FaultInjector {
   poisonMessages(n: number): void {
     this.#pending.poisonMessages += count(n);
   }
+  denyRegistrationTokens(status: 0 | 403 | 404): void {
+    if (status !== 0 && status !== 403 && status !== 404) {
+      throw new RangeError("denyRegistrationTokens status must be 0, 403 or 404");
+    }
+    this.#registrationDenied = status;
+  }
   clear(): void {
+    this.#registrationDenied = 0;
     this.#holds = [];
     this.#agentListing = "full";
     this.#agentStatus = true;
@@ -225,6 +240,11 @@ export class Faults implements FaultInjector {
     if (budget.remaining <= 0) this.#holds.splice(index, 1);
     this.applied.holds++;
     return true;
+  }
+  /** Status a registration-token call must answer with, or 0 (counted when it fires). */
+  takeRegistrationDenial(): 0 | 403 | 404 {
+    if (this.#registrationDenied !== 0) this.applied.registrationTokenDenials++;
+    return this.#registrationDenied;
   }
   /** Whether a message handed out for the first time becomes a poison message. */
   takePoisonMessage(): boolean {

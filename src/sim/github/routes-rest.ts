@@ -33,6 +33,14 @@ function restToken(call: RouteCall): string | undefined {
 function registrationToken(call: RouteCall, scope: string): void {
   const token = restToken(call);
   if (!token || !call.services.tokens.isValidRestToken(token)) throw badCredentials();
+  const denied = call.services.faults.takeRegistrationDenial();
+  // GitHub's words for a PAT / an App installation without admin rights on the scope; 404 when
+  // the credential cannot even see it.
+  if (denied === 404) throw new SimHttpError(404, "", "Not Found");
+  if (denied === 403) {
+    const who = token.startsWith("ghs_") ? "integration" : "personal access token";
+    throw new SimHttpError(403, "", `Resource not accessible by ${who}`);
+  }
   const issued = call.services.tokens.issueRegistrationToken(scope);
   json(call, 201, { token: issued.token, expires_at: issued.expiresAt.toISOString() });
 }
