@@ -18,7 +18,10 @@ afterEach(async () => {
 
 const HOUR = 3_600_000;
 
-/** Runs a scaler until `busy` runners run long jobs (and min_runners idle ones wait), stops it. */
+/**
+ * Runs a scaler (which creates the scale set on GitHub) until `busy` runners run long jobs and
+ * min_runners idle ones wait, then stops it: its machines and registrations stay.
+ */
 async function leftBehindByScaler(busy: number, options: { minRunners?: number } = {}) {
   stack = await startStack({ ...options, bootDelay: "50ms" });
   const app = await stack.startApp();
@@ -164,10 +167,7 @@ describe("scaleset doctor", () => {
   it("a machine whose runner is another scale set's, and machines GitHub cannot be asked about, are shown and never touched", {
     timeout: 60_000,
   }, async () => {
-    stack = await startStack();
-    const app = await stack.startApp();
-    await eventually("polling", () => app.ready().ready, 20_000);
-    await app.stop(5_000);
+    const { stack } = await leftBehindByScaler(0);
     const config = await stackConfig(stack);
     const deployment = config.scalesets[0]?.deployment ?? "";
     const client = new ActionsClient({
@@ -257,10 +257,7 @@ describe("scaleset doctor", () => {
   it("a machine without a deployment label that GitHub does not know is shown and left alone", {
     timeout: 60_000,
   }, async () => {
-    stack = await startStack();
-    const app = await stack.startApp();
-    await eventually("polling", () => app.ready().ready, 20_000);
-    await app.stop(5_000);
+    const { stack } = await leftBehindByScaler(0);
     const unscoped = leaveMachine(stack.cloud, { runner: "e2e-linux-oldver01", deployment: null });
     const result = await doctor(stack, { fix: true });
     expect(result.report.problems).toMatchObject([
