@@ -96,7 +96,11 @@ export class ScalesetApp {
         simCloud: this.#o.simCloud,
       });
       const engine = telemetry ? telemetry.instrumentEngine(created, scaleSet.name) : created;
-      const hooks = telemetry?.instrumentUnit({ scaleSet: scaleSet.name, engineType: engine.type });
+      const hooks = telemetry?.instrumentUnit({
+        scaleSet: scaleSet.name,
+        engineType: engine.type,
+        maxRunners: scaleSet.maxRunners,
+      });
       const tuning = this.#o.tuning;
       const unit = new ScaleSetUnit({
         config: scaleSet,

@@ -37,8 +37,8 @@ export async function loadCommandConfig(
 }
 
 /**
- * Starts telemetry (nothing is loaded when it is disabled), then the logger, which needs the
- * telemetry's trace-id mixin.
+ * Starts telemetry (nothing is loaded when it is disabled), then the logger: the pino
+ * instrumentation telemetry enables patches the logger created after it (trace ids, OTLP logs).
  */
 export async function startObservability(
   config: ScalesetConfig,
@@ -49,7 +49,6 @@ export async function startObservability(
   const logger = createLogger({
     level: config.logging.level,
     format: config.logging.format,
-    mixin: telemetry.logMixin,
   });
   telemetry.useLogger(logger);
   return { telemetry, logger };

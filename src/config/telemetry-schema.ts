@@ -1,10 +1,11 @@
-/** The `telemetry:` section: OpenTelemetry traces and metrics (OTLP/HTTP and Prometheus). */
+/** The `telemetry:` section: OpenTelemetry traces, metrics and logs (OTLP and Prometheus). */
 import * as z from "zod";
 import { duration, flag, section, text, wholeNumber } from "./fields.js";
 import type { MetricsExporterName, TelemetryConfig } from "./types.js";
 
-const PROTOCOLS = ["http/protobuf", "http/json"] as const;
+const PROTOCOLS = ["http/protobuf", "http/json", "grpc"] as const;
 const TRACE_EXPORTERS = ["otlp", "none"] as const;
+const LOG_EXPORTERS = ["otlp", "none"] as const;
 const METRIC_EXPORTERS = ["otlp", "prometheus"] as const;
 
 const stringMap = (what: string) =>
@@ -14,7 +15,7 @@ const stringMap = (what: string) =>
 
 const endpoint = text("a URL").refine(
   (value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol),
-  { error: "must be an http:// or https:// URL — e.g. http://localhost:4318" },
+  { error: "must be an http:// or https:// URL — e.g. http://localhost:4318 (4317 for grpc)" },
 );
 
 const metricExporters = z.preprocess(
@@ -31,7 +32,8 @@ const metricExporters = z.preprocess(
 );
 
 const otlpSchema = section({
-  endpoint: endpoint.prefault("http://localhost:4318"),
+  // Unset: the protocol's default port (4318 for HTTP, 4317 for gRPC), see telemetry/settings.ts.
+  endpoint: endpoint.optional(),
   protocol: z
     .enum(PROTOCOLS, { error: `is not supported — use one of: ${PROTOCOLS.join(", ")}` })
     .prefault("http/protobuf"),
@@ -55,6 +57,9 @@ export const telemetrySchema = section({
   traces: z
     .enum(TRACE_EXPORTERS, { error: `is not a traces exporter — use otlp or none` })
     .prefault("otlp"),
+  logs: z
+    .enum(LOG_EXPORTERS, { error: `is not a logs exporter — use otlp or none` })
+    .prefault("otlp"),
   metrics: metricExporters.prefault(["otlp", "prometheus"]),
   metric_export_interval: duration({ positive: true }).prefault("60s"),
   otlp: otlpSchema.prefault({}),
@@ -65,10 +70,11 @@ export const telemetrySchema = section({
     serviceName: t.service_name,
     resourceAttributes: t.resource_attributes,
     traces: t.traces,
+    logs: t.logs,
     metrics: [...new Set(t.metrics as MetricsExporterName[])],
     metricExportInterval: t.metric_export_interval,
     otlp: {
-      endpoint: t.otlp.endpoint,
+      ...(t.otlp.endpoint === undefined ? {} : { endpoint: t.otlp.endpoint }),
       protocol: t.otlp.protocol,
       headers: t.otlp.headers,
       timeout: t.otlp.timeout,

@@ -90,7 +90,7 @@ export interface LoggingConfig {
   format: LogFormat;
 }
 
-export type OtlpProtocol = "http/protobuf" | "http/json";
+export type OtlpProtocol = "http/protobuf" | "http/json" | "grpc";
 export type MetricsExporterName = "otlp" | "prometheus";
 
 /**
@@ -103,12 +103,14 @@ export interface TelemetryConfig {
   serviceName: string;
   resourceAttributes: Record<string, string>;
   traces: "otlp" | "none";
+  /** Log records over OTLP (pino's lines, through the pino instrumentation). */
+  logs: "otlp" | "none";
   metrics: MetricsExporterName[];
   /** Ms between OTLP metric exports. */
   metricExportInterval: number;
   otlp: {
-    /** Base URL; `/v1/traces` and `/v1/metrics` are appended. */
-    endpoint: string;
+    /** Base URL; `/v1/traces`, `/v1/metrics`, `/v1/logs` are appended (not for gRPC). Unset: the protocol's default. */
+    endpoint?: string;
     protocol: OtlpProtocol;
     /** Sent with every export, e.g. an API key. Secret: never logged. */
     headers: Record<string, string>;

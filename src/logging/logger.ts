@@ -2,9 +2,18 @@
  * The process logger: pino, JSON lines for machines or pino-pretty for people. pino-pretty runs
  * in-process as a plain stream (a worker-thread transport would slow start-up). Secret fields are
  * removed by path wherever scaleset code is likely to log them.
+ *
+ * With telemetry on, OpenTelemetry's pino instrumentation adds `trace_id`/`span_id` to every line
+ * written inside a span and sends the lines (already redacted) as OTLP log records. It patches
+ * pino's factory when pino is `require`d after telemetry started, which an ESM `import` binding
+ * never is: so createLogger requires pino each time it is called (telemetry starts first, see
+ * src/cli/bootstrap.ts). With telemetry off this is the same pino, from the module cache.
  */
-import { pino } from "pino";
+import { createRequire } from "node:module";
+import type { pino } from "pino";
 import pretty from "pino-pretty";
+
+const requirePino = (): typeof pino => createRequire(import.meta.url)("pino") as typeof pino;
 
 export type Logger = pino.Logger;
 export type LogFormat = "json" | "pretty";
@@ -15,8 +24,6 @@ export interface CreateLoggerOptions {
   format: LogFormat;
   /** Where lines go. Default: stdout. */
   destination?: NodeJS.WritableStream;
-  /** Extra fields for every line, e.g. `trace_id`/`span_id` of the active span (telemetry). */
-  mixin?: () => Record<string, unknown>;
 }
 
 export const REDACT_CENSOR = "[redacted]";
@@ -63,6 +70,7 @@ function prettyStream(destination: NodeJS.WritableStream | undefined): NodeJS.Wr
 }
 
 export function createLogger(opts: CreateLoggerOptions): Logger {
+  const pino = requirePino();
   const options: pino.LoggerOptions = {
     level: opts.level,
     redact: { paths: [...REDACT_PATHS], censor: REDACT_CENSOR },
@@ -70,7 +78,6 @@ export function createLogger(opts: CreateLoggerOptions): Logger {
     formatters: { level: (label) => ({ level: label }) },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
-  if (opts.mixin) options.mixin = opts.mixin;
   if (opts.format === "pretty") return pino(options, prettyStream(opts.destination));
   return opts.destination === undefined ? pino(options) : pino(options, opts.destination);
 }

@@ -31,6 +31,9 @@ export const ATTR = {
   jobEventName: "scaleset.job.event_name",
   jobResultRaw: "scaleset.job.result",
   jobEvicted: "scaleset.job.evicted",
+  jobStart: "scaleset.job.start.type",
+  scaleDirection: "scaleset.scale.direction",
+  githubRunnerState: "scaleset.github.runner_state",
   // OpenTelemetry semantic conventions
   workerName: "cicd.worker.name",
   workerId: "cicd.worker.id",
@@ -51,6 +54,8 @@ export const ATTR = {
   serverPort: "server.port",
   messageId: "messaging.message.id",
   messagingOperation: "messaging.operation.type",
+  messagingOperationName: "messaging.operation.name",
+  messagingSystem: "messaging.system",
 } as const;
 
 /** GitHub job results → `cicd.pipeline.task.run.result` values (bounded: unknown → "error"). */

@@ -26,13 +26,15 @@ export interface Telemetry {
   readonly enabled: boolean;
   /** Routes for the main status server: the Prometheus endpoint when `on_main_port`. */
   readonly routes: Record<string, RouteHandler>;
-  /** pino mixin adding `trace_id`/`span_id` of the active span. */
-  readonly logMixin: (() => Record<string, unknown>) | undefined;
   /** Request hook for the GitHub client. */
   readonly githubObserver: HttpObserver | undefined;
   /** URL of the Prometheus endpoint when it has a port of its own. */
   readonly prometheusUrl: string | null;
-  instrumentUnit(identity: { scaleSet: string; engineType: string }): UnitTelemetry | undefined;
+  instrumentUnit(identity: {
+    scaleSet: string;
+    engineType: string;
+    maxRunners?: number;
+  }): UnitTelemetry | undefined;
   /** Wraps an engine so its calls are spans and metrics. */
   instrumentEngine(engine: Engine, scaleSet: string): Engine;
   /** Where telemetry's own messages go from now on (one start-up line, exporter failures). */
@@ -50,7 +52,6 @@ export interface StartTelemetryOptions {
 export const DISABLED_TELEMETRY: Telemetry = Object.freeze({
   enabled: false,
   routes: {},
-  logMixin: undefined,
   githubObserver: undefined,
   prometheusUrl: null,
   instrumentUnit: () => undefined,

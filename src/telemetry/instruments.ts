@@ -89,6 +89,7 @@ const KNOWN_VALUES: Readonly<Record<string, readonly string[]>> = {
   [ATTR.teardownReason]: TEARDOWN_REASONS,
   [ATTR.cloudOperation]: ["create", "delete", "list"],
   [ATTR.tokenKind]: ["admin", "message_queue"],
+  [ATTR.scaleDirection]: ["up", "down"],
 };
 
 /**

@@ -1,9 +1,11 @@
 /**
- * One trace per job: a root `scaleset.job` span from when GitHub queued the job to its
- * JobCompleted, with events for each job message (available, assigned, started, completed) and
- * a link to every message span that mentioned the job. (Events, not child spans, for the
- * phases: the runner's spans show them, and every span costs export CPU.) Also the jobs' metrics, and the FIFO of assigned
- * jobs a scale-up serves (the runner created for a job starts its spans inside that job's trace).
+ * One trace per job: a root `scaleset.job` span from when GitHub queued the job until its runner's
+ * VM is deleted (or its JobCompleted, when no runner ran it), with events for each job message
+ * (available, assigned, started, completed). The runner that ran it joins the trace as a child
+ * (see runner-tracker.ts); a message span is the child of the first job it carries and a link
+ * of the others. (Events, not child spans, for the phases: the runner's spans show them, and
+ * every span costs export CPU.) Also the jobs' metrics, and the FIFO of assigned jobs a
+ * scale-up serves (`scaleset.runner.created_for_job`).
  */
 import {
   type Attributes,
@@ -11,28 +13,42 @@ import {
   ROOT_CONTEXT,
   type Span,
   type SpanContext,
+  SpanStatusCode,
   type Tracer,
   trace,
 } from "@opentelemetry/api";
+import { millisToHrTime } from "@opentelemetry/core";
 import type { JobMessageBase, ScaleSetMessage } from "../github/types.js";
 import { ATTR, taskResult } from "./attributes.js";
 import type { Instruments } from "./instruments.js";
+import { later, type TraceBinding } from "./trace-binder.js";
 
 export interface JobTrace {
   readonly id: string;
   readonly span: Span;
   readonly context: Context;
-  state: "waiting" | "running";
+  state: "waiting" | "running" | "completed";
   /** Wall-clock ms when the job was queued (GitHub's queueTime) or first seen. */
   readonly queuedAt: number;
+  /** Wall-clock ms of the first JobAssigned seen. */
+  assignedAt?: number;
   startedAt?: number;
   /** A runner was already created on this job's behalf. */
   served: boolean;
+  /** The span of the runner that ran it, while that runner's record (its VM) exists. */
+  runner?: SpanContext;
+  /** Message spans in this job's trace still open: the job span ends after them. */
+  messagesOpen: number;
+  /** Its span ends as soon as those messages end. */
+  ending: boolean;
+  ended: boolean;
 }
 
 /** More open job spans than this and the oldest is ended (a lost JobCompleted must not leak). */
 const MAX_OPEN_JOBS = 20_000;
 const MAX_CLOCK_SKEW_MS = 7 * 24 * 3_600_000;
+/** Results that are an error of the job (`error.type` on its span); success and skip are not. */
+const FAILED_RESULTS = new Set(["failure", "cancellation", "timeout", "error"]);
 
 export class JobTracker {
   readonly #jobs = new Map<string, JobTrace>();
@@ -47,32 +63,82 @@ export class JobTracker {
     private readonly onStarted: (runnerName: string, job: JobTrace, message: SpanContext) => void,
     /** JobCompleted named the runner that ran the job. */
     private readonly onCompleted: (runnerName: string, message: SpanContext) => void,
+    private readonly binding: TraceBinding,
   ) {}
 
-  /** Called inside the message's span, before the scaler sees the message. */
-  onMessage(message: ScaleSetMessage, messageSpan: SpanContext): void {
+  /**
+   * The job whose trace a message's span belongs in: the first it carries (opened if new). Its
+   * span stays open until `messageEnded(parent)`.
+   */
+  parentOf(message: ScaleSetMessage): JobTrace | undefined {
+    const first =
+      message.jobAvailable[0] ??
+      message.jobAssigned[0] ??
+      message.jobStarted[0] ??
+      message.jobCompleted[0];
+    const parent = first && this.#touch(first);
+    if (parent) parent.messagesOpen++;
+    return parent;
+  }
+
+  /**
+   * Called inside the message's span, before the scaler sees the message. Every job but the
+   * span's parent gets a link to it.
+   */
+  onMessage(message: ScaleSetMessage, messageSpan: SpanContext, parent?: JobTrace): void {
+    const now = Date.now();
     for (const j of message.jobAvailable) {
-      const job = this.#touch(j, messageSpan);
+      const job = this.#touch(j, messageSpan, parent);
       job.span.addEvent("available");
       this.m.jobsAvailable.add(1, this.attributes);
     }
     for (const j of message.jobAssigned) {
-      const job = this.#touch(j, messageSpan);
+      const job = this.#touch(j, messageSpan, parent);
       job.span.addEvent("assigned");
+      job.assignedAt ??= now;
       this.m.jobsAssigned.add(1, this.attributes);
       if (job.state === "waiting" && !job.served) this.#demand.push(job);
     }
     if (this.#demand.length > MAX_OPEN_JOBS) this.#demand.splice(0, this.#demand.length / 2);
     for (const j of message.jobStarted) {
-      const job = this.#touch(j, messageSpan);
+      const job = this.#touch(j, messageSpan, parent);
       this.#started(job, j.runnerAssignTime, j.runnerName, j.runnerId);
       if (j.runnerName) this.onStarted(j.runnerName, job, messageSpan);
     }
     for (const j of message.jobCompleted) {
-      const job = this.#touch(j, messageSpan);
+      const job = this.#touch(j, messageSpan, parent);
       if (j.runnerName) this.onCompleted(j.runnerName, messageSpan);
       this.#completed(job, j.result, j.runnerAssignTime, j.finishTime);
     }
+  }
+
+  /** The message span in `parent`'s trace has ended: the job span may end now. */
+  messageEnded(parent: JobTrace): void {
+    parent.messagesOpen--;
+    if (parent.ending) this.#endSpan(parent);
+  }
+
+  /** The runner that ran `job` is gone (VM deleted): a completed job's span ends now. */
+  runnerClosed(job: JobTrace): void {
+    job.runner = undefined;
+    if (job.state === "completed") this.#endSpan(job);
+  }
+
+  /**
+   * Ends the job span after its message spans, and no earlier than any span of its trace (see
+   * TraceBinding.latestEnd).
+   */
+  #endSpan(job: JobTrace): void {
+    if (job.messagesOpen > 0) {
+      job.ending = true;
+      return;
+    }
+    if (!job.ending && job.ended) return;
+    job.ending = false;
+    job.ended = true;
+    const now = millisToHrTime(Date.now());
+    const latest = this.binding.latestEnd(job.span.spanContext());
+    job.span.end(latest ? later(latest, now) : now);
   }
 
   /** The oldest assigned job no runner was created for yet; marks it served. */
@@ -106,7 +172,7 @@ export class JobTracker {
     this.#demand.length = 0;
   }
 
-  #touch(message: JobMessageBase, messageSpan: SpanContext): JobTrace {
+  #touch(message: JobMessageBase, messageSpan?: SpanContext, parent?: JobTrace): JobTrace {
     let job = this.#jobs.get(message.jobId);
     if (!job) {
       job = this.#open(message);
@@ -117,7 +183,7 @@ export class JobTracker {
         this.#end(oldest, true);
       }
     }
-    job.span.addLink({ context: messageSpan });
+    if (messageSpan && job !== parent) job.span.addLink({ context: messageSpan });
     return job;
   }
 
@@ -147,7 +213,18 @@ export class JobTracker {
       ROOT_CONTEXT,
     );
     const context = trace.setSpan(ROOT_CONTEXT, span);
-    return { id: message.jobId, span, context, state: "waiting", queuedAt, served: false };
+    this.binding.track(span.spanContext());
+    return {
+      id: message.jobId,
+      span,
+      context,
+      state: "waiting",
+      queuedAt,
+      served: false,
+      messagesOpen: 0,
+      ending: false,
+      ended: false,
+    };
   }
 
   #started(job: JobTrace, assignTime: Date | undefined, runner: string, runnerId: number): void {
@@ -184,13 +261,21 @@ export class JobTracker {
     }
     job.span.setAttribute(ATTR.taskResult, mapped);
     job.span.setAttribute(ATTR.jobResultRaw, result);
+    if (FAILED_RESULTS.has(mapped)) {
+      job.span.setAttribute(ATTR.errorType, mapped);
+      job.span.setStatus({ code: SpanStatusCode.ERROR });
+    }
     job.span.addEvent("completed");
     this.#jobs.delete(job.id);
-    this.#end(job, false);
+    if (job.state === "completed") return;
+    job.state = "completed";
+    // The span covers the teardown: it ends when its runner's VM is deleted.
+    if (!job.runner) this.#endSpan(job);
   }
 
   #end(job: JobTrace, unfinished: boolean): void {
     if (unfinished) job.span.setAttribute(ATTR.jobEvicted, true);
-    job.span.end();
+    job.messagesOpen = 0; // shutdown or eviction: no message will end it later
+    this.#endSpan(job);
   }
 }

@@ -52,6 +52,36 @@ export const METRICS = {
     description: "Runners the scale set should have: min(max_runners, min_runners + assigned jobs)",
     attributes: [SET],
   },
+  runnersMin: {
+    name: "scaleset.runners.min",
+    kind: "gauge",
+    unit: "{runner}",
+    description: "min_runners in force (a schedule window's while one is active)",
+    attributes: [SET],
+  },
+  runnersMax: {
+    name: "scaleset.runners.max",
+    kind: "gauge",
+    unit: "{runner}",
+    description: "max_runners of the scale set",
+    attributes: [SET],
+  },
+  githubRunners: {
+    name: "scaleset.github.runners",
+    kind: "gauge",
+    unit: "{runner}",
+    description:
+      "GitHub's statistics for the scale set's runners: registered, busy, idle (compare with scaleset.runners)",
+    attributes: [SET, "scaleset.github.runner_state"],
+  },
+  scaleDecisions: {
+    name: "scaleset.scaler.decisions",
+    kind: "counter",
+    unit: "{decision}",
+    description:
+      "Scale decisions, one per runner: up (a runner added), down (an idle runner retired as not needed)",
+    attributes: [SET, ENGINE, "scaleset.scale.direction"],
+  },
   runnersCreated: {
     name: "scaleset.runners.created",
     kind: "counter",
@@ -121,6 +151,15 @@ export const METRICS = {
     unit: "s",
     description: "Job queued → runner assigned (GitHub's queueTime to runnerAssignTime)",
     attributes: [SET],
+    buckets: PHASE_BUCKETS,
+  },
+  jobStartDuration: {
+    name: "scaleset.job.start.duration",
+    kind: "histogram",
+    unit: "s",
+    description:
+      "Job assigned → started on a runner: warm (an idle runner was waiting) or cold (a VM had to boot)",
+    attributes: [SET, ENGINE, "scaleset.job.start.type"],
     buckets: PHASE_BUCKETS,
   },
   jobDuration: {

@@ -1,9 +1,11 @@
 /**
  * A runner's trace: a `scaleset.runner` span from the scale-up decision until its record is
  * dropped, with the GitHub and cloud calls of its provisioning and teardown as children and an
- * event per state change (booting, idle = online, busy, deleting). A runner created for a job
- * starts inside that job's trace; links tie it to the job it actually ran and to the message
- * spans that named it. Also the runner metrics.
+ * event per state change (booting, idle = online, busy, deleting). It starts as a provisional
+ * trace that the TraceBinder holds; when JobStarted names the runner it becomes a child of that
+ * job's span (see trace-binder.ts), and the job span ends only once the runner's record is gone
+ * (its VM deleted). A runner that never runs a job keeps a trace of its own. Links tie the
+ * runner to the message spans that named it. Also the runner metrics and time to job start.
  */
 import {
   type Attributes,
@@ -21,6 +23,7 @@ import type { RunnerState } from "../scaler/runner-record.js";
 import { ATTR } from "./attributes.js";
 import type { Instruments } from "./instruments.js";
 import type { JobTrace } from "./job-tracker.js";
+import type { TraceBinding } from "./trace-binder.js";
 
 interface RunnerTrace {
   readonly root: Span;
@@ -28,10 +31,10 @@ interface RunnerTrace {
   readonly adopted: boolean;
   readonly createdAt: number;
   bootingAt?: number;
+  /** When it first came online (idle): a job assigned after that found it waiting (warm). */
+  idleAt?: number;
   deletingAt?: number;
   reason?: string;
-  /** The job whose trace the runner span started in (its parent), if any. */
-  readonly createdFor?: JobTrace;
   job?: JobTrace;
   orphan: boolean;
 }
@@ -51,6 +54,9 @@ export class RunnerTracker {
     private readonly m: Instruments,
     private readonly attributes: Attributes,
     private readonly takeDemand: () => JobTrace | undefined,
+    private readonly binding: TraceBinding,
+    /** The runner's record is gone (VM deleted): the job it ran may end its span. */
+    private readonly onRunnerClosed: (job: JobTrace) => void,
   ) {}
 
   /** The ScalerObserver: cheap, never throws on unknown runners. */
@@ -123,7 +129,12 @@ export class RunnerTracker {
   runnerPhase<T>(runner: string, phase: RunnerPhase, work: () => Promise<T>, reason?: string) {
     const record = this.#runners.get(runner);
     if (!record) return work();
-    if (reason) record.reason = reason;
+    if (reason) {
+      record.reason = reason;
+      // Retiring a runner no longer needed is the scaler deciding to scale down.
+      if (phase === "teardown" && reason === "idle-timeout")
+        this.m.scaleDecisions.add(1, this.#with(ATTR.scaleDirection, "down"));
+    }
     return context.with(record.context, work).then(
       (result) => {
         // Only the unusual outcomes: "created" and "done" are visible from the calls' spans.
@@ -139,15 +150,21 @@ export class RunnerTracker {
     );
   }
 
-  /** JobStarted: `job` runs on `runner`. Links both ways, and to the message. */
+  /** JobStarted: `job` runs on `runner`. The runner's trace joins the job's; linked to the message. */
   bindJob(runner: string, job: JobTrace, message: SpanContext): void {
     const record = this.#runners.get(runner);
     if (!record) {
       if (this.#pendingJobs.size < MAX_PENDING) this.#pendingJobs.set(runner, job);
       return;
     }
+    this.#recordStart(record, job);
     this.#bind(record, job);
     record.root.addLink({ context: message });
+  }
+
+  /** Whether the runner that runs `job` still exists (its VM not deleted yet). */
+  isOpen(runner: string): boolean {
+    return this.#runners.has(runner);
   }
 
   /** A message (JobCompleted) named the runner. */
@@ -160,6 +177,7 @@ export class RunnerTracker {
     for (const record of this.#runners.values()) {
       record.root.setAttribute("scaleset.runner.left_running", true);
       record.root.end();
+      if (record.job) this.onRunnerClosed(record.job);
     }
     this.#runners.clear();
   }
@@ -181,6 +199,7 @@ export class RunnerTracker {
       if (record.bootingAt !== undefined)
         this.m.bootDuration.record((now - record.bootingAt) / 1000, this.attributes);
     }
+    if (to === "idle") record.idleAt ??= now;
     if (to === "deleting") record.deletingAt = now;
     // A state change is an event on the runner span (booting, idle = online, busy, deleting).
     if (from !== null) record.root.addEvent(to);
@@ -191,19 +210,21 @@ export class RunnerTracker {
     const attributes: Attributes = { ...this.attributes, [ATTR.workerName]: name };
     // Recorded only when true: every attribute is paid for on every runner span exported.
     if (adopted) attributes[ATTR.runnerAdopted] = true;
+    else this.m.scaleDecisions.add(1, this.#with(ATTR.scaleDirection, "up"));
     if (demand) attributes[ATTR.createdForJob] = demand.id;
     const cause = trace.getActiveSpan()?.spanContext();
+    // A provisional trace of its own: which job the runner will run is not known yet.
     const root = this.tracer.startSpan(
       "scaleset.runner",
       { attributes, links: cause ? [{ context: cause }] : [] },
-      demand?.context ?? ROOT_CONTEXT,
+      ROOT_CONTEXT,
     );
+    this.binding.hold(root.spanContext());
     const record: RunnerTrace = {
       root,
       context: trace.setSpan(ROOT_CONTEXT, root),
       adopted,
       createdAt: Date.now(),
-      createdFor: demand,
       orphan: this.#orphans.delete(name),
     };
     this.#runners.set(name, record);
@@ -215,12 +236,26 @@ export class RunnerTracker {
   }
 
   #bind(record: RunnerTrace, job: JobTrace): void {
+    if (record.job) return;
     record.job = job;
+    job.runner = record.root.spanContext();
     record.root.setAttribute(ATTR.taskRunId, job.id);
-    // The runner created for this very job is already its child: links would say it twice.
-    if (record.createdFor === job) return;
-    record.root.addLink({ context: job.span.spanContext() });
-    job.span.addLink({ context: record.root.spanContext() });
+    // Too late to join the job's trace (the hold overflowed): say so with links instead.
+    if (!this.binding.bind(record.root.spanContext(), job.span.spanContext())) {
+      record.root.addLink({ context: job.span.spanContext() });
+      job.span.addLink({ context: record.root.spanContext() });
+    }
+  }
+
+  /** Time to job start, warm when the runner was online before the job was assigned. */
+  #recordStart(record: RunnerTrace, job: JobTrace): void {
+    if (record.job || job.assignedAt === undefined) return;
+    const now = Date.now();
+    const warm = record.idleAt !== undefined && record.idleAt <= job.assignedAt;
+    this.m.jobStartDuration.record(
+      Math.max(0, now - job.assignedAt) / 1000,
+      this.#with(ATTR.jobStart, warm ? "warm" : "cold"),
+    );
   }
 
   #close(name: string, record: RunnerTrace): void {
@@ -233,6 +268,7 @@ export class RunnerTracker {
       );
     }
     record.root.end();
+    if (record.job) this.onRunnerClosed(record.job);
   }
 
   /** Metric attributes plus one bounded key, cached so the hot path does not allocate. */

@@ -13,6 +13,7 @@ import { ATTR } from "./attributes.js";
 import { InstrumentedEngine } from "./engine.js";
 import { createGitHubObserver } from "./github-observer.js";
 import { createInstruments, type Instruments, zeroUnitCounters } from "./instruments.js";
+import { NO_BINDING, type TraceBinding } from "./trace-binder.js";
 import { type UnitIdentity, UnitInstrumentation } from "./unit-instrumentation.js";
 
 export interface UnitHooks {
@@ -30,6 +31,12 @@ const STATISTICS = [
   ["running", "totalRunningJobs"],
 ] as const;
 
+const RUNNER_STATISTICS = [
+  ["registered", "totalRegisteredRunners"],
+  ["busy", "totalBusyRunners"],
+  ["idle", "totalIdleRunners"],
+] as const;
+
 export class TelemetryRuntime {
   readonly instruments: Instruments;
   readonly githubObserver: HttpObserver;
@@ -38,6 +45,8 @@ export class TelemetryRuntime {
   constructor(
     private readonly tracer: Tracer,
     meter: Meter,
+    /** Moves runner traces into job traces (sdk.ts wires the SDK's); without it they stay apart. */
+    private readonly binding: TraceBinding = NO_BINDING,
   ) {
     const m = createInstruments(meter);
     this.instruments = m;
@@ -45,6 +54,9 @@ export class TelemetryRuntime {
     const observables: Observable[] = [
       m.runners,
       m.runnersDesired,
+      m.runnersMin,
+      m.runnersMax,
+      m.githubRunners,
       m.jobsWaiting,
       m.jobsWaitingMaxAge,
       m.githubJobs,
@@ -66,6 +78,7 @@ export class TelemetryRuntime {
         const status = unit.status?.();
         if (!status) continue;
         const { listener, scaler } = status;
+        if (unit.maxRunners !== undefined) result.observe(m.runnersMax, unit.maxRunners, set);
         result.observe(m.listenerPolling, isSessionPhase(listener.phase) ? 1 : 0, set);
         result.observe(m.lastPoll, (listener.lastPollAt ?? 0) / 1000, set);
         result.observe(m.sessionConflicts, listener.conflicts, set);
@@ -77,11 +90,18 @@ export class TelemetryRuntime {
               [ATTR.jobState]: state,
             });
           }
+          for (const [state, field] of RUNNER_STATISTICS) {
+            result.observe(m.githubRunners, listener.statistics[field], {
+              ...set,
+              [ATTR.githubRunnerState]: state,
+            });
+          }
         }
         if (scaler) {
           for (const state of RUNNER_STATES)
             result.observe(m.runners, scaler.runners[state], unit.stateAttributes[state]);
           result.observe(m.runnersDesired, scaler.desired, set);
+          result.observe(m.runnersMin, scaler.minRunners, set);
           result.observe(m.queueSize, scaler.createQueue, { ...set, [ATTR.queueName]: "create" });
           result.observe(m.queueSize, scaler.deleteQueue, { ...set, [ATTR.queueName]: "delete" });
           result.observe(m.machinesStopped, scaler.stoppedMachines, unit.engineAttributes);
@@ -93,7 +113,7 @@ export class TelemetryRuntime {
 
   instrumentUnit(identity: UnitIdentity): UnitHooks {
     zeroUnitCounters(this.instruments, identity);
-    const unit = new UnitInstrumentation(this.tracer, this.instruments, identity);
+    const unit = new UnitInstrumentation(this.tracer, this.instruments, identity, this.binding);
     this.#units.push(unit);
     return {
       scalerObserver: unit.scalerObserver,

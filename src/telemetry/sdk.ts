@@ -1,22 +1,15 @@
 /**
  * Starts `@opentelemetry/sdk-node` with exactly the exporters the settings ask for (passing them
- * explicitly stops NodeSDK from adding its env defaults, e.g. an OTLP log exporter), and returns
- * the Telemetry the app wires in. Loaded by index.ts only when telemetry is enabled.
+ * explicitly stops NodeSDK from adding its env defaults), and returns the Telemetry the app wires
+ * in. Loaded by index.ts only when telemetry is enabled. Two instrumentations from the
+ * OpenTelemetry project: pino's (trace ids on every log line, and the lines as OTLP log
+ * records) and the Node runtime's (event-loop delay, heap, GC).
  */
-import { context, DiagLogLevel, diag, metrics, propagation, trace } from "@opentelemetry/api";
-import {
-  defaultResource,
-  detectResources,
-  hostDetector,
-  osDetector,
-  resourceFromAttributes,
-  serviceInstanceIdDetector,
-} from "@opentelemetry/resources";
-import {
-  type IMetricReader,
-  PeriodicExportingMetricReader,
-  type PushMetricExporter,
-} from "@opentelemetry/sdk-metrics";
+import { context, DiagLogLevel, diag, logs, metrics, propagation, trace } from "@opentelemetry/api";
+import { PinoInstrumentation } from "@opentelemetry/instrumentation-pino";
+import { RuntimeNodeInstrumentation } from "@opentelemetry/instrumentation-runtime-node";
+import { BatchLogRecordProcessor, type LogRecordProcessor } from "@opentelemetry/sdk-logs";
+import { type IMetricReader, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
 import { NodeSDK } from "@opentelemetry/sdk-node";
 import {
   BatchSpanProcessor,
@@ -25,11 +18,13 @@ import {
 } from "@opentelemetry/sdk-trace";
 import type { Logger } from "pino";
 import { diagToPino } from "./diag-logger.js";
+import { logExporter, metricExporter, traceExporter } from "./exporters.js";
 import type { StartTelemetryOptions, Telemetry } from "./index.js";
-import { traceLogFields } from "./log-fields.js";
 import { PrometheusEndpoint } from "./prometheus-endpoint.js";
+import { buildResource } from "./resource.js";
 import { TelemetryRuntime } from "./runtime.js";
 import type { OtlpTarget, TelemetrySettings } from "./settings.js";
+import { TraceBinder } from "./trace-binder.js";
 
 const SCOPE = "scaleset";
 
@@ -43,8 +38,18 @@ export async function startSdkTelemetry(
   options: StartTelemetryOptions,
 ): Promise<Telemetry> {
   let logger: Logger | null = null;
+  // Runner traces join their job's trace on the way to the exporters (trace-binder.ts).
+  const binder = new TraceBinder();
   const spanProcessors: SpanProcessor[] = [];
-  if (settings.traces) spanProcessors.push(batchProcessor(await traceExporter(settings.traces)));
+  if (settings.traces)
+    spanProcessors.push(binder.spanProcessor(batchProcessor(await traceExporter(settings.traces))));
+  const logRecordProcessors: LogRecordProcessor[] = [];
+  if (settings.logs)
+    logRecordProcessors.push(
+      binder.logProcessor(
+        new BatchLogRecordProcessor({ exporter: await logExporter(settings.logs) }),
+      ),
+    );
   const readers: IMetricReader[] = [];
   if (settings.metrics.otlp) {
     const target = settings.metrics.otlp;
@@ -59,18 +64,7 @@ export async function startSdkTelemetry(
   const prometheus = settings.metrics.prometheus ? new PrometheusEndpoint() : null;
   if (prometheus) readers.push(prometheus);
 
-  // Detected up front and settled (host.id is read asynchronously), so no exporter ever sees a
-  // half-resolved resource. Not the process detector: it records the command line.
-  const resource = defaultResource()
-    .merge(detectResources({ detectors: [serviceInstanceIdDetector, hostDetector, osDetector] }))
-    .merge(
-      resourceFromAttributes({
-        ...settings.resourceAttributes,
-        "service.name": settings.serviceName,
-        "service.version": options.serviceVersion,
-      }),
-    );
-  await resource.waitForAsyncAttributes?.();
+  const resource = await buildResource(settings, options.serviceVersion);
   const sdk = new NodeSDK({
     resource,
     autoDetectResources: false,
@@ -80,8 +74,13 @@ export async function startSdkTelemetry(
     // per reader and hashes the attributes of every measurement once per reader (OTLP +
     // Prometheus = twice). Default aggregation, so the output is the same.
     views: readers.length > 1 ? [{ meterName: SCOPE }] : [],
-    logRecordProcessors: [],
-    instrumentations: [],
+    logRecordProcessors,
+    instrumentations: [
+      // Log correlation always; the records go to the Logs SDK only when logs are exported.
+      // It patches pino when the logger requires it (after this start: src/logging/logger.ts).
+      new PinoInstrumentation({ disableLogSending: settings.logs === null }),
+      ...(readers.length > 0 ? [new RuntimeNodeInstrumentation()] : []),
+    ],
     textMapPropagator: null,
   });
   if (!process.env.OTEL_LOG_LEVEL)
@@ -91,7 +90,12 @@ export async function startSdkTelemetry(
     );
   sdk.start();
 
-  const runtime = new TelemetryRuntime(trace.getTracer(SCOPE), metrics.getMeter(SCOPE));
+  const scopeVersion = options.serviceVersion;
+  const runtime = new TelemetryRuntime(
+    trace.getTracer(SCOPE, scopeVersion),
+    metrics.getMeter(SCOPE, scopeVersion),
+    binder,
+  );
   const target = settings.metrics.prometheus;
   let prometheusUrl: string | null = null;
   const routes: Telemetry["routes"] = {};
@@ -118,7 +122,6 @@ export async function startSdkTelemetry(
   return {
     enabled: true,
     routes,
-    logMixin: traceLogFields,
     githubObserver: runtime.githubObserver,
     prometheusUrl,
     instrumentUnit: (identity) => runtime.instrumentUnit(identity),
@@ -129,6 +132,7 @@ export async function startSdkTelemetry(
         {
           service: settings.serviceName,
           traces: settings.traces ? describe(settings.traces) : "off",
+          logs: settings.logs ? describe(settings.logs) : "off",
           metrics: [
             settings.metrics.otlp ? `otlp ${describe(settings.metrics.otlp)}` : null,
             target ? `prometheus ${prometheusUrl ?? `${target.path} on the main port`}` : null,
@@ -142,9 +146,11 @@ export async function startSdkTelemetry(
       const tracerProvider = trace.getTracerProvider() as unknown as Flushable & {
         getDelegate?: () => unknown;
       };
+      // Held runner traces stay held: a flush must not split a trace that may still be bound.
       const providers = [
         (tracerProvider.getDelegate?.() ?? tracerProvider) as Flushable,
         metrics.getMeterProvider() as unknown as Flushable,
+        logs.getLoggerProvider() as unknown as Flushable,
       ];
       await Promise.all(providers.map((p) => p.forceFlush?.().catch(() => undefined)));
     },
@@ -181,6 +187,7 @@ async function shutdown(
   // Unregister so a later start in the same process (tests) gets fresh providers.
   trace.disable();
   metrics.disable();
+  logs.disable();
   context.disable();
   propagation.disable();
   diag.disable();
@@ -204,24 +211,4 @@ function batchProcessor(exporter: SpanExporter): SpanProcessor {
     maxExportBatchSize: envNumber("OTEL_BSP_MAX_EXPORT_BATCH_SIZE") ?? 1_024,
     scheduledDelayMillis: envNumber("OTEL_BSP_SCHEDULE_DELAY") ?? 2_000,
   });
-}
-
-async function traceExporter(target: OtlpTarget): Promise<SpanExporter> {
-  const config = { url: target.url, headers: target.headers, timeoutMillis: target.timeoutMs };
-  if (target.protocol === "http/json") {
-    const { OTLPTraceExporter } = await import("@opentelemetry/exporter-trace-otlp-http");
-    return new OTLPTraceExporter(config);
-  }
-  const { OTLPTraceExporter } = await import("@opentelemetry/exporter-trace-otlp-proto");
-  return new OTLPTraceExporter(config);
-}
-
-async function metricExporter(target: OtlpTarget): Promise<PushMetricExporter> {
-  const config = { url: target.url, headers: target.headers, timeoutMillis: target.timeoutMs };
-  if (target.protocol === "http/json") {
-    const { OTLPMetricExporter } = await import("@opentelemetry/exporter-metrics-otlp-http");
-    return new OTLPMetricExporter(config);
-  }
-  const { OTLPMetricExporter } = await import("@opentelemetry/exporter-metrics-otlp-proto");
-  return new OTLPMetricExporter(config);
 }

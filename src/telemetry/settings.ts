@@ -6,7 +6,7 @@
 import type { OtlpProtocol, TelemetryConfig } from "../config/types.js";
 
 export interface OtlpTarget {
-  /** Full URL of the signal's endpoint (…/v1/traces or …/v1/metrics). */
+  /** Full URL of the signal's endpoint (…/v1/traces, …/v1/metrics, …/v1/logs; gRPC: the base). */
   url: string;
   protocol: OtlpProtocol;
   /** Secret: never logged. */
@@ -28,24 +28,32 @@ export interface TelemetrySettings {
   resourceAttributes: Record<string, string>;
   /** null: no trace export (and no tracer provider). */
   traces: OtlpTarget | null;
+  /** null: no log export (log lines still carry trace ids on stdout). */
+  logs: OtlpTarget | null;
   metrics: {
     otlp: OtlpTarget | null;
     prometheus: PrometheusTarget | null;
     exportIntervalMs: number;
   };
+  /** OTEL_NODE_RESOURCE_DETECTORS as a list; null when unset (see resource.ts for the default). */
+  resourceDetectors: string[] | null;
   /** Environment values that were ignored, for one warning line at start. */
   warnings: string[];
 }
 
-const PROTOCOLS: readonly OtlpProtocol[] = ["http/protobuf", "http/json"];
+const PROTOCOLS: readonly OtlpProtocol[] = ["http/protobuf", "http/json", "grpc"];
+/** The OTLP specification's default endpoints: gRPC on 4317, HTTP on 4318. */
+const DEFAULT_ENDPOINT = { grpc: "http://localhost:4317", http: "http://localhost:4318" };
 
 /** Variables whose presence turns telemetry on when the YAML leaves `enabled` unset. */
 const ENABLING_VARIABLES = [
   "OTEL_EXPORTER_OTLP_ENDPOINT",
   "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
   "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT",
+  "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT",
   "OTEL_TRACES_EXPORTER",
   "OTEL_METRICS_EXPORTER",
+  "OTEL_LOGS_EXPORTER",
 ];
 
 export function resolveTelemetrySettings(
@@ -57,13 +65,11 @@ export function resolveTelemetrySettings(
     const value = env[name]?.trim();
     return value ? value : undefined;
   };
-  const sdkDisabled = get("OTEL_SDK_DISABLED")?.toLowerCase();
+  // The specification's boolean: only "true" disables; "false" (or anything else) is the default.
   const enabled =
-    sdkDisabled === "true"
+    get("OTEL_SDK_DISABLED")?.toLowerCase() === "true"
       ? false
-      : sdkDisabled === "false"
-        ? true
-        : (config.enabled ?? ENABLING_VARIABLES.some((name) => get(name) !== undefined));
+      : (config.enabled ?? ENABLING_VARIABLES.some((name) => get(name) !== undefined));
 
   const resourceAttributes = {
     ...config.resourceAttributes,
@@ -77,6 +83,8 @@ export function resolveTelemetrySettings(
     "otlp",
   ]);
   const traceExport = tracesExporter ? tracesExporter.includes("otlp") : config.traces === "otlp";
+  const logsExporter = exporterList(get("OTEL_LOGS_EXPORTER"), "OTEL_LOGS_EXPORTER", ["otlp"]);
+  const logExport = logsExporter ? logsExporter.includes("otlp") : config.logs === "otlp";
   const metricExporters = exporterList(get("OTEL_METRICS_EXPORTER"), "OTEL_METRICS_EXPORTER", [
     "otlp",
     "prometheus",
@@ -92,9 +100,7 @@ export function resolveTelemetrySettings(
     return list.includes("none") ? [] : list.filter((item) => known.includes(item));
   }
 
-  function otlpTarget(signal: "TRACES" | "METRICS", path: string): OtlpTarget {
-    const base = get("OTEL_EXPORTER_OTLP_ENDPOINT") ?? config.otlp.endpoint;
-    const url = get(`OTEL_EXPORTER_OTLP_${signal}_ENDPOINT`) ?? appendPath(base, path);
+  function otlpTarget(signal: "TRACES" | "METRICS" | "LOGS", path: string): OtlpTarget {
     const protocolText =
       get(`OTEL_EXPORTER_OTLP_${signal}_PROTOCOL`) ?? get("OTEL_EXPORTER_OTLP_PROTOCOL");
     let protocol = config.otlp.protocol;
@@ -103,9 +109,17 @@ export function resolveTelemetrySettings(
         protocol = protocolText as OtlpProtocol;
       else
         warnings.push(
-          `OTLP protocol ${protocolText} is not supported (use ${PROTOCOLS.join(" or ")}); using ${protocol}`,
+          `OTLP protocol ${protocolText} is not supported (use ${PROTOCOLS.join(", ")}); using ${protocol}`,
         );
     }
+    const grpc = protocol === "grpc";
+    const base =
+      get("OTEL_EXPORTER_OTLP_ENDPOINT") ??
+      config.otlp.endpoint ??
+      DEFAULT_ENDPOINT[grpc ? "grpc" : "http"];
+    // gRPC has no per-signal path: the service name says the signal.
+    const url =
+      get(`OTEL_EXPORTER_OTLP_${signal}_ENDPOINT`) ?? (grpc ? base : appendPath(base, path));
     const timeout = Number(
       get(`OTEL_EXPORTER_OTLP_${signal}_TIMEOUT`) ?? get("OTEL_EXPORTER_OTLP_TIMEOUT"),
     );
@@ -128,6 +142,7 @@ export function resolveTelemetrySettings(
     serviceName,
     resourceAttributes,
     traces: traceExport ? otlpTarget("TRACES", "v1/traces") : null,
+    logs: logExport ? otlpTarget("LOGS", "v1/logs") : null,
     metrics: {
       otlp: metricExporters.includes("otlp") ? otlpTarget("METRICS", "v1/metrics") : null,
       prometheus: metricExporters.includes("prometheus")
@@ -144,6 +159,11 @@ export function resolveTelemetrySettings(
       exportIntervalMs:
         Number.isFinite(interval) && interval > 0 ? interval : config.metricExportInterval,
     },
+    resourceDetectors:
+      get("OTEL_NODE_RESOURCE_DETECTORS")
+        ?.split(",")
+        .map((name) => name.trim().toLowerCase())
+        .filter((name) => name !== "") ?? null,
     warnings,
   };
 }

@@ -1,6 +1,8 @@
 /**
  * The telemetry of one scale set: the scaler observer and tracing hooks, the listener observer
  * (message spans, poll metrics) and the values the observable gauges read from its status.
+ * A message span lives in the trace of the first job it carries; a message that carries no job
+ * records no span at all (its calls neither), so the trace list holds one trace per job.
  */
 import {
   type Attributes,
@@ -11,6 +13,7 @@ import {
   type Tracer,
   trace,
 } from "@opentelemetry/api";
+import { suppressTracing } from "@opentelemetry/core";
 import type { ScaleSetUnitStatus } from "../app/scale-set-unit.js";
 import { JOB_MESSAGES_TYPE } from "../github/messages.js";
 import type { ScaleSetMessage } from "../github/types.js";
@@ -21,10 +24,13 @@ import { ATTR } from "./attributes.js";
 import type { Instruments } from "./instruments.js";
 import { JobTracker } from "./job-tracker.js";
 import { RunnerTracker } from "./runner-tracker.js";
+import type { TraceBinding } from "./trace-binder.js";
 
 export interface UnitIdentity {
   scaleSet: string;
   engineType: string;
+  /** `max_runners` of the scale set, for the limits gauge. */
+  maxRunners?: number;
 }
 
 export class UnitInstrumentation {
@@ -38,23 +44,33 @@ export class UnitInstrumentation {
   readonly stateAttributes: Record<RunnerState, Attributes>;
   readonly jobs: JobTracker;
   readonly runners: RunnerTracker;
+  readonly maxRunners: number | undefined;
   status: (() => ScaleSetUnitStatus) | null = null;
 
-  constructor(tracer: Tracer, m: Instruments, identity: UnitIdentity) {
+  constructor(tracer: Tracer, m: Instruments, identity: UnitIdentity, binding: TraceBinding) {
     const set = { [ATTR.scaleSet]: identity.scaleSet };
     const withEngine = { ...set, [ATTR.engineType]: identity.engineType };
     this.setAttributes = set;
     this.engineAttributes = withEngine;
+    this.maxRunners = identity.maxRunners;
     const states = {} as Record<RunnerState, Attributes>;
     for (const state of RUNNER_STATES) states[state] = { ...withEngine, [ATTR.runnerState]: state };
     this.stateAttributes = states;
-    const runners = new RunnerTracker(tracer, m, withEngine, () => jobs.takeDemand());
+    const runners = new RunnerTracker(
+      tracer,
+      m,
+      withEngine,
+      () => jobs.takeDemand(),
+      binding,
+      (job) => jobs.runnerClosed(job),
+    );
     const jobs = new JobTracker(
       tracer,
       m,
       set,
       (runner, job, message) => runners.bindJob(runner, job, message),
       (runner, message) => runners.touchedBy(runner, message),
+      binding,
     );
     this.jobs = jobs;
     this.runners = runners;
@@ -87,26 +103,32 @@ export class UnitInstrumentation {
         m.pollDuration.record(durationMs / 1000, attributes);
       },
       wrapMessage<T>(message: ScaleSetMessage, pollStartedAt: number, handle: () => Promise<T>) {
+        const parent = jobs.parentOf(message);
+        // No job, no trace: its ack would otherwise be a root trace of its own.
+        if (!parent) return context.with(suppressTracing(ROOT_CONTEXT), handle);
         const span = tracer.startSpan(
           "scaleset.message",
           {
             kind: SpanKind.CONSUMER,
-            startTime: pollStartedAt,
+            // From the poll's start, but never before the job span it belongs to.
+            startTime: Math.max(pollStartedAt, parent.queuedAt),
             attributes: messageAttributes(set, message),
           },
-          ROOT_CONTEXT,
+          parent.context,
         );
         span.addEvent("received");
-        jobs.onMessage(message, span.spanContext());
+        jobs.onMessage(message, span.spanContext(), parent);
         return context.with(trace.setSpan(ROOT_CONTEXT, span), handle).then(
           (result) => {
             span.end();
+            jobs.messageEnded(parent);
             return result;
           },
           (error: unknown) => {
             span.setStatus({ code: SpanStatusCode.ERROR });
             span.setAttribute(ATTR.errorType, error instanceof Error ? error.name : "Error");
             span.end();
+            jobs.messageEnded(parent);
             throw error;
           },
         );
@@ -116,15 +138,21 @@ export class UnitInstrumentation {
 
   /** Ends open job and runner spans so they are exported before the process exits. */
   endAll(): void {
-    this.jobs.endAll();
+    // Runners first: a job span ends after its runner's, as in a normal teardown.
     this.runners.endAll();
+    this.jobs.endAll();
   }
 }
+
+/** `messaging.system`: no registered value covers GitHub's scale set message queue. */
+const MESSAGING_SYSTEM = "github_actions";
 
 function messageAttributes(set: Attributes, message: ScaleSetMessage): Attributes {
   const attributes: Attributes = {
     ...set,
+    [ATTR.messagingSystem]: MESSAGING_SYSTEM,
     [ATTR.messageId]: String(message.messageId),
+    [ATTR.messagingOperationName]: "process",
     [ATTR.messagingOperation]: "process",
   };
   // Only the kinds present: span attributes cost export bytes on every message.

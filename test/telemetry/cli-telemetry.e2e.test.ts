@@ -187,12 +187,13 @@ describe("OTLP export, flushed on SIGTERM", () => {
     const del = one("scaleset.engine.delete");
     expect([parentName(remove), parentName(del)]).toEqual(["scaleset.runner", "scaleset.runner"]);
     expect(del.startNs).toBeGreaterThan(create.endNs);
-    // The job's trace is linked to every message span that mentioned the job.
-    const messageIds = new Set(
-      spans.filter((s) => s.name === "scaleset.message").map((s) => s.spanId),
-    );
-    expect(job.links.filter((l) => messageIds.has(l.spanId)).length).toBe(4);
+    // Each message carried this job alone: its span is the job's child, not a root of its own.
+    const messages = spans.filter((s) => s.name === "scaleset.message");
+    expect(messages.filter((m) => m.parentSpanId === job.spanId)).toHaveLength(4);
+    const messageIds = new Set(messages.map((s) => s.spanId));
     expect(runner.links.filter((l) => messageIds.has(l.spanId)).length).toBe(3);
+    // The job span covers the VM's deletion: no span of its trace ends after it.
+    expect(trace.every((s) => s.endNs <= job.endNs)).toBe(true);
     // It ran the job it was created for: parent and child, no links between them.
     expect(runner.links.some((l) => l.spanId === job.spanId)).toBe(false);
     expect(job.links.some((l) => l.spanId === runner.spanId)).toBe(false);
@@ -206,15 +207,34 @@ describe("OTLP export, flushed on SIGTERM", () => {
   });
 
   it("writes trace_id and span_id on log lines emitted inside a span", () => {
-    const job = spans.find((s) => s.name === "scaleset.job");
     const retry = run
       .stdout()
       .split("\n")
       .filter((l) => l.startsWith("{"))
       .map((l) => JSON.parse(l) as Record<string, unknown>)
       .find((l) => l.msg === "retrying GitHub request");
-    expect(retry?.trace_id).toBe(job?.traceId);
+    expect(retry?.trace_id).toMatch(/^[0-9a-f]{32}$/);
     expect(retry?.span_id).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it("exports the log lines as OTLP log records in the job's trace", () => {
+    const job = spans.find(
+      (s) => s.name === "scaleset.job" && s.attributes["cicd.pipeline.task.run.id"] === jobId,
+    );
+    const runner = spans.find((s) => s.name === "scaleset.runner" && s.traceId === job?.traceId);
+    const records = receiver.logs();
+    const retry = records.find((r) => r.body === "retrying GitHub request");
+    // Logged while the runner was provisioned, before anyone knew which job it would run; the
+    // record moved into the job's trace with the runner's spans.
+    expect(retry?.traceId).toBe(job?.traceId);
+    expect(retry?.spanId).toBe(runner?.spanId); // the span active while the runner provisions
+    expect(retry?.severityText).toBe("debug");
+    expect(retry?.attributes.component).toBe("github");
+    expect(retry?.resource["service.name"]).toBe("scaleset");
+    expect(records.some((r) => r.body === "scaleset started")).toBe(true);
+    const text = JSON.stringify(records, (_k, v) => (typeof v === "bigint" ? String(v) : v));
+    expect(text).not.toContain(SIM_TOKEN);
+    expect(text).not.toContain(OTLP_KEY);
   });
 
   it("exports the metrics with their names, units and values", () => {

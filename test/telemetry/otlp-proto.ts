@@ -235,3 +235,43 @@ export function decodeMetricsRequest(buf: Uint8Array): DecodedMetric[] {
   }
   return out;
 }
+
+export interface DecodedLogRecord {
+  timeNs: bigint;
+  severityNumber: number;
+  severityText: string;
+  body: Value;
+  attributes: Attributes;
+  traceId: string;
+  spanId: string;
+  resource: Attributes;
+  scope: string;
+}
+
+/** ExportLogsServiceRequest (opentelemetry-proto logs/v1). */
+export function decodeLogsRequest(buf: Uint8Array): DecodedLogRecord[] {
+  const out: DecodedLogRecord[] = [];
+  for (const rl of all(fields(buf), 1)) {
+    const rlf = fields(rl.bytes!);
+    const resource = attributes(fields(one(rlf, 1)?.bytes ?? new Uint8Array()), 1);
+    for (const sl of all(rlf, 2)) {
+      const slf = fields(sl.bytes!);
+      const scope = text(one(fields(one(slf, 1)?.bytes ?? new Uint8Array()), 1)?.bytes);
+      for (const r of all(slf, 2)) {
+        const f = fields(r.bytes!);
+        out.push({
+          timeNs: one(f, 1)?.int ?? 0n,
+          severityNumber: Number(one(f, 2)?.int ?? 0n),
+          severityText: text(one(f, 3)?.bytes),
+          body: anyValue(one(f, 5)?.bytes ?? new Uint8Array()),
+          attributes: attributes(f, 6),
+          traceId: hex(one(f, 9)?.bytes),
+          spanId: hex(one(f, 10)?.bytes),
+          resource,
+          scope,
+        });
+      }
+    }
+  }
+  return out;
+}

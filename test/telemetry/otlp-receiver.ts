@@ -2,8 +2,10 @@
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
+  type DecodedLogRecord,
   type DecodedMetric,
   type DecodedSpan,
+  decodeLogsRequest,
   decodeMetricsRequest,
   decodeTraceRequest,
 } from "./otlp-proto.js";
@@ -22,6 +24,8 @@ export interface OtlpReceiver {
   spans(): DecodedSpan[];
   /** The metrics of the last protobuf metrics export (cumulative, so the latest is complete). */
   lastMetrics(): DecodedMetric[];
+  /** Every log record received as protobuf. */
+  logs(): DecodedLogRecord[];
   close(): Promise<void>;
 }
 
@@ -54,6 +58,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       const last = protobuf("/v1/metrics").at(-1);
       return last ? decodeMetricsRequest(last.body) : [];
     },
+    logs: () => protobuf("/v1/logs").flatMap((r) => decodeLogsRequest(r.body)),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

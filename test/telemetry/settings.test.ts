@@ -68,12 +68,55 @@ describe("telemetry settings", () => {
     expect(settings.metrics.exportIntervalMs).toBe(5000);
   });
 
-  it("OTEL_SDK_DISABLED=true turns everything off, whatever the YAML says", async () => {
+  it("OTEL_SDK_DISABLED=true turns everything off; false means the default, not on", async () => {
     const config = await withTelemetry("  enabled: true\n");
     expect(resolveTelemetrySettings(config.telemetry, {}).enabled).toBe(true);
     expect(resolveTelemetrySettings(config.telemetry, { OTEL_SDK_DISABLED: "true" }).enabled).toBe(
       false,
     );
+    const unset = await load(MINIMAL_YAML);
+    expect(resolveTelemetrySettings(unset.telemetry, { OTEL_SDK_DISABLED: "false" }).enabled).toBe(
+      false,
+    );
+    expect(
+      resolveTelemetrySettings(unset.telemetry, {
+        OTEL_SDK_DISABLED: "false",
+        OTEL_EXPORTER_OTLP_ENDPOINT: "http://c:4318",
+      }).enabled,
+    ).toBe(true);
+  });
+
+  it("speaks gRPC: the base endpoint as is, 4317 by default, and logs like the other signals", async () => {
+    const config = await withTelemetry("  enabled: true\n");
+    const grpc = resolveTelemetrySettings(config.telemetry, {
+      OTEL_EXPORTER_OTLP_PROTOCOL: "grpc",
+      OTEL_EXPORTER_OTLP_HEADERS: "x-otlp-api-key=k",
+    });
+    expect(grpc.traces).toMatchObject({ url: "http://localhost:4317", protocol: "grpc" });
+    expect(grpc.logs).toMatchObject({ url: "http://localhost:4317", protocol: "grpc" });
+    expect(grpc.metrics.otlp?.url).toBe("http://localhost:4317");
+    expect(grpc.logs?.headers).toEqual({ "x-otlp-api-key": "k" });
+    expect(grpc.warnings).toEqual([]);
+    const http = resolveTelemetrySettings(config.telemetry, {});
+    expect(http.logs?.url).toBe("http://localhost:4318/v1/logs");
+    const yaml = await withTelemetry(
+      "  enabled: true\n  logs: none\n  otlp: { protocol: grpc, endpoint: http://aspire:18889 }\n",
+    );
+    const fromYaml = resolveTelemetrySettings(yaml.telemetry, {});
+    expect(fromYaml.logs).toBeNull();
+    expect(fromYaml.traces?.url).toBe("http://aspire:18889");
+    expect(
+      resolveTelemetrySettings(yaml.telemetry, { OTEL_LOGS_EXPORTER: "otlp" }).logs,
+    ).toMatchObject({ protocol: "grpc" });
+  });
+
+  it("reads OTEL_NODE_RESOURCE_DETECTORS as a list, or null when unset", async () => {
+    const config = await withTelemetry("  enabled: true\n");
+    expect(resolveTelemetrySettings(config.telemetry, {}).resourceDetectors).toBeNull();
+    expect(
+      resolveTelemetrySettings(config.telemetry, { OTEL_NODE_RESOURCE_DETECTORS: "env, GCP,aws" })
+        .resourceDetectors,
+    ).toEqual(["env", "gcp", "aws"]);
   });
 
   it("exporters can be switched off one by one; unsupported values become warnings", async () => {
@@ -81,21 +124,22 @@ describe("telemetry settings", () => {
     const settings = resolveTelemetrySettings(config.telemetry, {
       OTEL_TRACES_EXPORTER: "none",
       OTEL_METRICS_EXPORTER: "prometheus,console",
-      OTEL_EXPORTER_OTLP_PROTOCOL: "grpc",
+      OTEL_LOGS_EXPORTER: "none",
     });
     expect(settings.traces).toBeNull();
+    expect(settings.logs).toBeNull();
     expect(settings.metrics.otlp).toBeNull();
     expect(settings.metrics.prometheus).not.toBeNull();
     expect(settings.warnings.join("\n")).toContain("OTEL_METRICS_EXPORTER=console");
-    const grpc = resolveTelemetrySettings(config.telemetry, {
-      OTEL_EXPORTER_OTLP_PROTOCOL: "grpc",
+    const thrift = resolveTelemetrySettings(config.telemetry, {
+      OTEL_EXPORTER_OTLP_PROTOCOL: "thrift",
     });
-    expect(grpc.traces?.protocol).toBe("http/protobuf");
-    expect(grpc.warnings.join("\n")).toContain("grpc is not supported");
+    expect(thrift.traces?.protocol).toBe("http/protobuf");
+    expect(thrift.warnings.join("\n")).toContain("thrift is not supported");
   });
 
   it("validates the YAML section and names the field", async () => {
-    const error = await withTelemetry("  otlp: { protocol: grpc }\n  metrics: [statsd]\n").catch(
+    const error = await withTelemetry("  otlp: { protocol: thrift }\n  metrics: [statsd]\n").catch(
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(ConfigError);

@@ -1,6 +1,7 @@
 /**
  * The trace model in-process, with jobs and runners crossing: any runner may take any job, so
- * the runner created for job A can end up running job B. The spans must say so through links.
+ * the runner created for job A can end up running job B. Each runner must end up in the trace of
+ * the job it ran (moved there by the TraceBinder between span end and the exporter).
  */
 import { context, metrics, propagation, trace } from "@opentelemetry/api";
 import { NodeSDK } from "@opentelemetry/sdk-node";
@@ -14,6 +15,7 @@ import { emptyJobMessages } from "../../src/github/messages.js";
 import { type JobAssigned, type ScaleSetMessage, ZERO_STATISTICS } from "../../src/github/types.js";
 import type { ScalerEvent } from "../../src/scaler/events.js";
 import { TelemetryRuntime, type UnitHooks } from "../../src/telemetry/runtime.js";
+import { TraceBinder } from "../../src/telemetry/trace-binder.js";
 
 const exporter = new InMemorySpanExporter();
 let sdk: NodeSDK;
@@ -56,14 +58,19 @@ const completed = (id: string, runnerName: string, result = "succeeded") => ({
 });
 
 beforeAll(async () => {
+  const binder = new TraceBinder();
   sdk = new NodeSDK({
-    spanProcessors: [new SimpleSpanProcessor({ exporter })],
+    spanProcessors: [binder.spanProcessor(new SimpleSpanProcessor({ exporter }))],
     metricReaders: [],
     logRecordProcessors: [],
     autoDetectResources: false,
   });
   sdk.start();
-  const runtime = new TelemetryRuntime(trace.getTracer("scaleset"), metrics.getMeter("scaleset"));
+  const runtime = new TelemetryRuntime(
+    trace.getTracer("scaleset"),
+    metrics.getMeter("scaleset"),
+    binder,
+  );
   hooks = runtime.instrumentUnit({ scaleSet: "linux", engineType: "sim" });
   const emit = (event: ScalerEvent) => hooks.scalerObserver(event);
   const handle = (m: ScaleSetMessage, work: () => void = () => undefined) =>
@@ -116,48 +123,40 @@ const find = (name: string, attr: string, value: unknown) => {
 const linkedTo = (from: ReadableSpan, to: ReadableSpan) =>
   from.links.some((l) => l.context.spanId === to.spanContext().spanId);
 
+const ended = (s: ReadableSpan) => s.endTime[0] * 1e9 + s.endTime[1];
+
 describe("trace model", () => {
-  it("gives every job one root span, and starts the runner created for it inside its trace", () => {
+  it("gives every job one root span, and moves the runner that ran it into its trace", () => {
     const jobA = find("scaleset.job", "cicd.pipeline.task.run.id", "A");
     const jobB = find("scaleset.job", "cicd.pipeline.task.run.id", "B");
     expect(jobA.parentSpanContext).toBeUndefined();
     expect(jobA.spanContext().traceId).not.toBe(jobB.spanContext().traceId);
     const r1 = find("scaleset.runner", "cicd.worker.name", "r1");
     const r2 = find("scaleset.runner", "cicd.worker.name", "r2");
-    // FIFO demand: r1 was created for A, r2 for B.
-    expect(r1.spanContext().traceId).toBe(jobA.spanContext().traceId);
-    expect(r1.parentSpanContext?.spanId).toBe(jobA.spanContext().spanId);
+    // Crossed: r1 was created for A (FIFO demand) and ran B; r2 the other way round.
     expect(r1.attributes["scaleset.runner.created_for_job"]).toBe("A");
-    expect(r2.spanContext().traceId).toBe(jobB.spanContext().traceId);
-  });
-
-  it("links a job and the runner that actually ran it, both ways, when they differ", () => {
-    const jobA = find("scaleset.job", "cicd.pipeline.task.run.id", "A");
-    const jobB = find("scaleset.job", "cicd.pipeline.task.run.id", "B");
-    const r1 = find("scaleset.runner", "cicd.worker.name", "r1");
-    const r2 = find("scaleset.runner", "cicd.worker.name", "r2");
     expect(r1.attributes["cicd.pipeline.task.run.id"]).toBe("B");
-    expect(linkedTo(r1, jobB) && linkedTo(jobB, r1)).toBe(true);
-    expect(linkedTo(r2, jobA) && linkedTo(jobA, r2)).toBe(true);
+    expect(r1.spanContext().traceId).toBe(jobB.spanContext().traceId);
+    expect(r1.parentSpanContext?.spanId).toBe(jobB.spanContext().spanId);
+    expect(r2.spanContext().traceId).toBe(jobA.spanContext().traceId);
+    expect(r2.parentSpanContext?.spanId).toBe(jobA.spanContext().spanId);
+    // Parent and child: no links between them.
+    expect(linkedTo(r1, jobB) || linkedTo(jobB, r1) || linkedTo(r1, jobA)).toBe(false);
     expect(jobB.attributes["cicd.pipeline.task.run.result"]).toBe("failure");
+    expect(jobB.attributes["error.type"]).toBe("failure");
+    expect(jobA.attributes["error.type"]).toBeUndefined();
     expect(jobA.attributes["cicd.worker.name"]).toBe("r2");
     expect(jobA.events.map((e) => e.name)).toEqual(["assigned", "started", "completed"]);
   });
 
-  it("links jobs and runners to the message spans that named them", () => {
-    const messages = spans.filter((s) => s.name === "scaleset.message");
-    expect(messages).toHaveLength(3);
-    const jobA = find("scaleset.job", "cicd.pipeline.task.run.id", "A");
-    expect(messages.filter((m) => linkedTo(jobA, m))).toHaveLength(3);
+  it("moves the runner's provisioning calls along, and ends the job after its runner", () => {
+    const jobB = find("scaleset.job", "cicd.pipeline.task.run.id", "B");
     const r1 = find("scaleset.runner", "cicd.worker.name", "r1");
-    // Created while handling message 1, started by 2, completed by 3.
-    expect(messages.filter((m) => linkedTo(r1, m))).toHaveLength(3);
-  });
-
-  it("runs provisioning inside the runner's span and records its state changes", () => {
-    const r1 = find("scaleset.runner", "cicd.worker.name", "r1");
-    const calls = spans.filter((s) => s.name === "fake cloud call");
-    expect(calls.some((c) => c.parentSpanContext?.spanId === r1.spanContext().spanId)).toBe(true);
+    const call = spans.find(
+      (c) =>
+        c.name === "fake cloud call" && c.parentSpanContext?.spanId === r1.spanContext().spanId,
+    );
+    expect(call?.spanContext().traceId).toBe(jobB.spanContext().traceId);
     expect(r1.attributes["scaleset.machine.location"]).toBe("zone-a");
     expect(r1.events.map((e) => e.name)).toEqual([
       "booting",
@@ -165,9 +164,34 @@ describe("trace model", () => {
       "deleting",
       "machine.deleted",
     ]);
+    const trace = spans.filter((s) => s.spanContext().traceId === jobB.spanContext().traceId);
+    expect(trace.every((s) => ended(s) <= ended(jobB))).toBe(true);
   });
 
-  it("does not link a runner and the job it was created for and ran: it is the job's child", async () => {
+  it("puts a message span in the trace of the first job it carries, linked from the others", () => {
+    const messages = spans.filter((s) => s.name === "scaleset.message");
+    expect(messages).toHaveLength(3);
+    const jobA = find("scaleset.job", "cicd.pipeline.task.run.id", "A");
+    const jobB = find("scaleset.job", "cicd.pipeline.task.run.id", "B");
+    const parentOf = (m: ReadableSpan) => m.parentSpanContext?.spanId;
+    // [A, B] assigned, [B, A] started, [A, B] completed.
+    expect(messages.map(parentOf)).toEqual([
+      jobA.spanContext().spanId,
+      jobB.spanContext().spanId,
+      jobA.spanContext().spanId,
+    ]);
+    expect(messages.filter((m) => linkedTo(jobA, m))).toEqual([messages[1]]);
+    expect(messages.filter((m) => linkedTo(jobB, m))).toEqual([messages[0], messages[2]]);
+    for (const m of messages) {
+      expect(m.attributes["messaging.system"]).toBe("github_actions");
+      expect(m.attributes["messaging.operation.name"]).toBe("process");
+    }
+    const r1 = find("scaleset.runner", "cicd.worker.name", "r1");
+    // Created while handling message 1, started by 2, completed by 3.
+    expect(messages.filter((m) => linkedTo(r1, m))).toHaveLength(3);
+  });
+
+  it("makes the runner created for a job and run by it that job's child", async () => {
     const emit = (event: ScalerEvent) => hooks.scalerObserver(event);
     const handle = (m: ScaleSetMessage, work: () => void = () => undefined) =>
       hooks.listenerObserver.wrapMessage?.(m, Date.now(), async () => work());
@@ -176,6 +200,14 @@ describe("trace model", () => {
     );
     await handle(message({ jobStarted: [started("C", "r3")] }));
     await handle(message({ jobCompleted: [completed("C", "r3")] }));
+    // The job span waits for its runner's record to go (VM deleted).
+    expect(
+      exporter
+        .getFinishedSpans()
+        .some(
+          (s) => s.attributes["cicd.pipeline.task.run.id"] === "C" && s.name === "scaleset.job",
+        ),
+    ).toBe(false);
     emit({ type: "state", runner: "r3", from: "pending", to: null });
     spans = exporter.getFinishedSpans();
     const jobC = find("scaleset.job", "cicd.pipeline.task.run.id", "C");
@@ -183,14 +215,16 @@ describe("trace model", () => {
     expect(r3.parentSpanContext?.spanId).toBe(jobC.spanContext().spanId);
     expect(r3.attributes["cicd.pipeline.task.run.id"]).toBe("C");
     expect(linkedTo(r3, jobC) || linkedTo(jobC, r3)).toBe(false);
-    // Still linked to the messages that named it: created under 1, started by 2, completed by 3.
     expect(r3.links).toHaveLength(3);
     expect(r3.attributes["scaleset.runner.adopted"]).toBeUndefined();
   });
 
-  it("starts an adopted runner in a trace of its own", () => {
+  it("keeps a runner that ran no job in a trace of its own", () => {
     const old = find("scaleset.runner", "cicd.worker.name", "old");
     expect(old.parentSpanContext).toBeUndefined();
     expect(old.attributes["scaleset.runner.adopted"]).toBe(true);
+    expect(spans.filter((s) => s.spanContext().traceId === old.spanContext().traceId)).toEqual([
+      old,
+    ]);
   });
 });
