@@ -28,6 +28,7 @@ export async function createEngine(config: EngineConfig, context: EngineContext)
         deployment: context.deployment,
         createDelayMs: config.sim.createDelay,
         bootDelayMs: config.sim.bootDelay,
+        spot: config.sim.spot,
         cloud: context.simCloud,
         onRunnerError: (machineId, error) =>
           context.logger.warn({ err: error, machine: machineId }, "simulated runner failed"),

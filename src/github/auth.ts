@@ -3,11 +3,13 @@
  * runner-registration → admin connection (Actions-service base URL + admin JWT), and the
  * admin-token cache with expiry-driven, single-flight refresh.
  */
+
+import { fetchApiToken } from "./api-token.js";
 import { type GitHubConfigUrl, registrationTokenPath } from "./config-url.js";
 import { asObject, decodeResponse, str } from "./decode.js";
 import { errorFromResponse, ProtocolError } from "./errors.js";
 import type { HttpClient, HttpResponse } from "./http.js";
-import { createAppJwt, decodeJwtExpiry, JwtError, parseAppPrivateKey } from "./jwt.js";
+import { decodeJwtExpiry, JwtError, parseAppPrivateKey } from "./jwt.js";
 import { type GitHubLogger, silentLogger } from "./logger.js";
 import { redactUrl } from "./url.js";
 
@@ -150,22 +152,8 @@ export class AdminTokenProvider {
 
   /** PAT as is, or a fresh installation token for an App (never cached, as in the SDK). */
   private async githubToken(): Promise<string> {
-    const { credentials, config, http } = this.options;
-    if (credentials.type === "pat") return credentials.token;
-    const issuer = String(credentials.clientId ?? credentials.appId);
-    const appJwt = createAppJwt(issuer, credentials.privateKey, this.now());
-    const response = await http.send({
-      method: "POST",
-      url: `${config.apiBase}/app/installations/${credentials.installationId}/access_tokens`,
-      headers: {
-        Authorization: `Bearer ${appJwt}`,
-        Accept: "application/vnd.github+json",
-        "Content-Type": "application/vnd.github+json",
-        "User-Agent": this.options.userAgent(),
-      },
-      secrets: [appJwt],
-    });
-    return this.tokenFrom(response, 201, "installation access token", [appJwt]);
+    const { credentials, config, http, userAgent } = this.options;
+    return (await fetchApiToken({ credentials, config, http, userAgent, now: this.now })).token;
   }
 
   private async registrationToken(githubToken: string): Promise<string> {

@@ -1,6 +1,6 @@
 /** The in-process simulator engine: no cloud, machines "boot" after a delay. */
 import * as z from "zod";
-import { duration, section } from "../fields.js";
+import { duration, flag, section } from "../fields.js";
 
 export interface SimEngineConfig {
   type: "sim";
@@ -9,6 +9,8 @@ export interface SimEngineConfig {
     bootDelay: number;
     /** Ms the create call itself takes. */
     createDelay: number;
+    /** Simulated spot machines (tests and demos of preemption). */
+    spot: boolean;
   };
 }
 
@@ -17,10 +19,13 @@ export const simEngineSchema = section({
   sim: section({
     boot_delay: duration().prefault("2s"),
     create_delay: duration().prefault("100ms"),
+    spot: flag()
+      .prefault(false)
+      .describe("Simulate spot machines, which SimCloud.preempt can take back mid-job."),
   }).prefault({}),
 }).transform(
   (raw): SimEngineConfig => ({
     type: "sim",
-    sim: { bootDelay: raw.sim.boot_delay, createDelay: raw.sim.create_delay },
+    sim: { bootDelay: raw.sim.boot_delay, createDelay: raw.sim.create_delay, spot: raw.sim.spot },
   }),
 );

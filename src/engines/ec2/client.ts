@@ -3,6 +3,7 @@ import type {
   Instance,
   RunInstancesCommandInput,
   RunInstancesCommandOutput,
+  SpotPrice,
   TerminateInstancesCommandOutput,
 } from "@aws-sdk/client-ec2";
 import type { Ec2EngineConfig } from "../../config/types.js";
@@ -19,6 +20,8 @@ export interface Ec2Api {
   describeInstances(filters: Filter[], signal: AbortSignal): AsyncIterable<Instance[]>;
   /** The given instances (EC2 allows no MaxResults with ids: one page). NotFound if one is gone. */
   describeInstancesById(ids: string[], signal: AbortSignal): Promise<Instance[]>;
+  /** Linux/UNIX spot prices of one type in one AZ in effect now (the last change before now). */
+  currentSpotPrices(instanceType: string, zone: string, signal: AbortSignal): Promise<SpotPrice[]>;
   destroy(): void;
 }
 
@@ -65,6 +68,20 @@ export async function createEc2Api(config: Ec2EngineConfig["ec2"]): Promise<Ec2A
         abortSignal: signal,
       });
       return (out.Reservations ?? []).flatMap((r) => r.Instances ?? []);
+    },
+    async currentSpotPrices(instanceType, zone, signal) {
+      const out = await client.send(
+        new sdk.DescribeSpotPriceHistoryCommand({
+          // The SDK's enum lags new instance types; EC2 itself validates the name.
+          InstanceTypes: [instanceType as SpotPrice["InstanceType"] & string],
+          ProductDescriptions: ["Linux/UNIX"],
+          AvailabilityZone: zone,
+          // A start time of now returns the price in effect now (EC2 adds the last change).
+          StartTime: new Date(),
+        }),
+        { abortSignal: signal },
+      );
+      return out.SpotPriceHistory ?? [];
     },
     destroy: () => client.destroy(),
   };

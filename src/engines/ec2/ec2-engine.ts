@@ -7,6 +7,7 @@ import {
   MACHINE_LABELS,
   type Machine,
   type MachineRequest,
+  type Preemption,
 } from "../engine.js";
 import type { Ec2Api } from "./client.js";
 import { type CallSettings, ec2Call } from "./ec2-call.js";
@@ -14,6 +15,7 @@ import { ec2EngineError } from "./errors.js";
 import { DEFAULT_BACKOFF, type Ec2Backoff, launchInstance } from "./launch.js";
 import { launchOptions, MANAGED_BY } from "./launch-plan.js";
 import { ofScaleSet, scopeOf, toMachine } from "./machine.js";
+import { applyPreference, interruptedFilters, latestPrice, toPreemption } from "./spot.js";
 
 export { DEFAULT_BACKOFF, type Ec2Backoff } from "./launch.js";
 
@@ -47,6 +49,8 @@ export class Ec2Engine implements Engine {
   readonly #settings: CallSettings;
   /** When the last look for unscoped instances succeeded, and whether it found any. */
   #sweep: { at: number; found: boolean } | undefined;
+  /** Subnet → availability zone, learnt from launches and lists (a zone preference needs it). */
+  readonly #subnetZones = new Map<string, string>();
 
   constructor(options: Ec2EngineOptions) {
     this.#o = options;
@@ -55,8 +59,12 @@ export class Ec2Engine implements Engine {
 
   async create(request: MachineRequest, signal?: AbortSignal): Promise<Machine> {
     const identity = { owner: this.#o.owner, deployment: this.#o.deployment };
-    const options = launchOptions(this.#o.config, request, identity);
-    return await launchInstance(
+    const options = applyPreference(
+      launchOptions(this.#o.config, request, identity),
+      request.capacity,
+      this.#subnetZones,
+    );
+    const machine = await launchInstance(
       options,
       request,
       {
@@ -65,9 +73,42 @@ export class Ec2Engine implements Engine {
         logger: this.#o.logger,
         backoff: this.#o.backoff ?? DEFAULT_BACKOFF,
         scaleSetName: this.#o.scaleSetName,
+        learnZone: (subnet, zone) => this.#subnetZones.set(subnet, zone),
       },
       signal,
     );
+    return this.#withDisk(machine);
+  }
+
+  /** This scope's spot instances EC2 interrupted (they stay listed for about an hour). */
+  async preemptions(_since: Date, signal?: AbortSignal): Promise<Preemption[]> {
+    if (!this.#o.config.spot) return [];
+    const scoped = [...this.#identityFilters(), this.#deploymentFilter()];
+    const found = await this.#describe(interruptedFilters(scoped), this.#inScope("own"), signal);
+    const seenAt = new Date();
+    return found.map((i) => toPreemption(i, this.#o.scaleSetName, seenAt));
+  }
+
+  /** The Linux/UNIX spot price in effect now, USD per hour (DescribeSpotPriceHistory). */
+  async spotPrice(machineType: string, zone: string, signal?: AbortSignal) {
+    const outcome = await ec2Call(
+      this.#settings,
+      "DescribeSpotPriceHistory",
+      { "aws.ec2.instance_type": machineType, "cloud.availability_zone": zone },
+      (s) => this.#o.api.currentSpotPrices(machineType, zone, s),
+      signal,
+    );
+    if (!outcome.ok) throw ec2EngineError("DescribeSpotPriceHistory", outcome.error);
+    return latestPrice(outcome.value);
+  }
+
+  #withDisk(machine: Machine): Machine {
+    const diskGb = this.#o.config.diskSizeGb;
+    return diskGb === undefined ? machine : { ...machine, diskGb };
+  }
+
+  #deploymentFilter(): Filter {
+    return { Name: `tag:${MACHINE_LABELS.deployment}`, Values: [this.#o.deployment] };
   }
 
   /**
@@ -115,10 +156,7 @@ export class Ec2Engine implements Engine {
    */
   async list(signal?: AbortSignal): Promise<Machine[]> {
     const base = this.#scaleSetFilters();
-    const scoped: Filter[] = [
-      ...base,
-      { Name: `tag:${MACHINE_LABELS.deployment}`, Values: [this.#o.deployment] },
-    ];
+    const scoped: Filter[] = [...base, this.#deploymentFilter()];
     const now = Date.now();
     const sweepDue =
       this.#sweep === undefined ||
@@ -137,7 +175,11 @@ export class Ec2Engine implements Engine {
         );
       }
     }
-    return [...own, ...unscoped].map((i) => toMachine(i, this.#o.scaleSetName));
+    for (const i of own) {
+      const zone = i.Placement?.AvailabilityZone;
+      if (i.SubnetId && zone) this.#subnetZones.set(i.SubnetId, zone);
+    }
+    return [...own, ...unscoped].map((i) => this.#withDisk(toMachine(i, this.#o.scaleSetName)));
   }
 
   /**
@@ -152,10 +194,14 @@ export class Ec2Engine implements Engine {
 
   /** Every instance of this scale set name that still exists, of any deployment scope. */
   #scaleSetFilters(): Filter[] {
+    return [...this.#identityFilters(), { Name: "instance-state-name", Values: LISTED_STATES }];
+  }
+
+  /** scaleset's instances of this scale set name, in any state. */
+  #identityFilters(): Filter[] {
     return [
       { Name: `tag:${MACHINE_LABELS.managedBy}`, Values: [MANAGED_BY] },
       { Name: `tag:${MACHINE_LABELS.scaleSet}`, Values: [this.#o.scaleSetName] },
-      { Name: "instance-state-name", Values: LISTED_STATES },
     ];
   }
 

@@ -27,6 +27,8 @@ export interface LaunchDeps {
   logger: Logger;
   backoff: Ec2Backoff;
   scaleSetName: string;
+  /** Told the availability zone of each subnet an instance launched in. */
+  learnZone?: (subnetId: string, zone: string) => void;
 }
 
 interface Failure {
@@ -126,6 +128,7 @@ function launched(
   deps: LaunchDeps,
 ): Machine {
   const machine = toMachine(instance, deps.scaleSetName);
+  if (option.subnetId && machine.location) deps.learnZone?.(option.subnetId, machine.location);
   deps.logger.info(
     {
       machine: machine.id,

@@ -27,6 +27,8 @@ export function toMachine(instance: Instance, fallbackScaleSet: string): Machine
     state: STATES[instance.State?.Name ?? "pending"] ?? "provisioning",
     createdAt: instance.LaunchTime ?? new Date(),
     location: instance.Placement?.AvailabilityZone,
+    capacity: instance.InstanceLifecycle === "spot" ? "spot" : "standard",
+    ...(instance.InstanceType ? { machineType: instance.InstanceType } : {}),
   };
 }
 

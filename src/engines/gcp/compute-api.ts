@@ -125,6 +125,19 @@ class SdkComputeApi implements GceApi {
     return found;
   }
 
+  async listOperations(zone: string, filter: string, limits: CallLimits): Promise<GceOperation[]> {
+    const found: GceOperation[] = [];
+    const pages = async () => {
+      const iterable = this.operations.listAsync(
+        { project: this.project, zone, filter, maxResults: 500 },
+        callOptions(limits),
+      );
+      for await (const op of iterable) found.push(op as GceOperation);
+    };
+    await withDeadline(pages(), limits);
+    return found;
+  }
+
   async close(): Promise<void> {
     await Promise.all([this.instances.close(), this.operations.close()]);
   }

@@ -1,13 +1,20 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import { recordCapacityFallback } from "../../telemetry/cloud-signals.js";
-import { type Engine, EngineError, type Machine, type MachineRequest } from "../engine.js";
+import {
+  type Engine,
+  EngineError,
+  type Machine,
+  type MachineRequest,
+  type Preemption,
+} from "../engine.js";
 import { DeletableIds } from "./deletable.js";
 import { operationError, PlacementError } from "./errors.js";
 import type { GceApi, GceOperation } from "./gce-types.js";
 import {
   buildInstanceResource,
   type GcpSettings,
+  machineTypeName,
   type Placement,
   placements,
 } from "./instance-resource.js";
@@ -15,6 +22,7 @@ import { inScope, ofScaleSet, scaleSetFilter } from "./labels.js";
 import { machineId, parseMachineId, toMachine } from "./machines.js";
 import { waitForOperation } from "./operation-wait.js";
 import { walkPlacements } from "./placement-walk.js";
+import { listPreemptions, SpotVms } from "./preemptions.js";
 import { type GceCall, gceCall, recordFailure } from "./telemetry.js";
 
 /** One span per wait for an operation to finish, however many `wait` calls that takes. */
@@ -48,6 +56,7 @@ export class GceEngine implements Engine {
   readonly type = "gcp";
   readonly #o: GceEngineOptions;
   readonly #deletable = new DeletableIds();
+  readonly #spotVms = new SpotVms();
 
   constructor(options: GceEngineOptions) {
     this.#o = options;
@@ -59,11 +68,11 @@ export class GceEngine implements Engine {
 
   async create(request: MachineRequest, signal?: AbortSignal): Promise<Machine> {
     const machine = await walkPlacements(
-      placements(this.#settings),
+      placements(this.#settings, request.capacity),
       (placement) => this.#createIn(placement, request, signal),
       {
         runnerName: request.runnerName,
-        machineType: this.#settings.machineType.split("/").pop() ?? this.#settings.machineType,
+        machineType: machineTypeName(this.#settings),
         onFallthrough: (placement, error) => {
           recordCapacityFallback("gcp", error.code);
           this.#o.logger.info(
@@ -79,6 +88,7 @@ export class GceEngine implements Engine {
       },
     );
     this.#deletable.add(machine.id);
+    if (machine.capacity === "spot") this.#spotVms.saw(machine.id);
     return machine;
   }
 
@@ -145,6 +155,9 @@ export class GceEngine implements Engine {
       state: "provisioning",
       createdAt: new Date(),
       location: zone,
+      capacity: placement.spot ? "spot" : "standard",
+      machineType: machineTypeName(this.#settings),
+      diskGb: this.#settings.diskSizeGb,
     };
   }
 
@@ -228,7 +241,27 @@ export class GceEngine implements Engine {
       machines.map((m) => m.id),
       mark,
     );
+    for (const m of machines) if (m.capacity === "spot") this.#spotVms.saw(m.id);
     return machines;
+  }
+
+  /** Preemptions of this deployment's spot VMs: one zone operations list per configured zone. */
+  async preemptions(since: Date, signal?: AbortSignal): Promise<Preemption[]> {
+    if (!this.#settings.spot) return [];
+    const { zones, project } = this.#settings;
+    return gceCall(
+      "compute.zoneOperations.list",
+      { attributes: {}, what: "list preemptions", project },
+      () =>
+        listPreemptions(
+          this.#o.api,
+          zones,
+          since,
+          this.#limits(signal),
+          (id) => this.#spotVms.has(id),
+          machineTypeName(this.#settings),
+        ),
+    );
   }
 
   /** Every managed VM of the scale set, any scope; read-only, so nothing becomes deletable. */

@@ -42,6 +42,11 @@ export interface GceInstance {
   status?: string | null;
   labels?: Record<string, string> | null;
   creationTimestamp?: string | null;
+  /** A URL ending in `machineTypes/NAME`. */
+  machineType?: string | null;
+  scheduling?: { provisioningModel?: string | null } | null;
+  /** int64 fields arrive as strings. */
+  disks?: Array<{ boot?: boolean | null; diskSizeGb?: string | number | null }> | null;
 }
 
 export interface GceOperationErrorItem {
@@ -60,6 +65,11 @@ export interface GceOperationErrorItem {
 export interface GceOperation {
   name?: string | null;
   status?: string | null;
+  /** `insert`, `delete`, or a system event such as `compute.instances.preempted`. */
+  operationType?: string | null;
+  /** A URL ending in `instances/NAME`. */
+  targetLink?: string | null;
+  insertTime?: string | null;
   httpErrorStatusCode?: number | null;
   error?: { errors?: GceOperationErrorItem[] | null } | null;
 }
@@ -83,5 +93,7 @@ export interface GceApi {
   waitOperation(zone: string, operation: string, limits: CallLimits): Promise<GceOperation>;
   /** All pages of `instances.aggregatedList` for a server-side filter. */
   aggregatedList(filter: string, limits: CallLimits): Promise<GceInstance[]>;
+  /** All pages of `zoneOperations.list` in one zone for a server-side filter. */
+  listOperations(zone: string, filter: string, limits: CallLimits): Promise<GceOperation[]>;
   close(): Promise<void>;
 }

@@ -1,5 +1,6 @@
 import type { GcpEngineConfig } from "../../config/types.js";
-import { EngineError, type MachineRequest } from "../engine.js";
+import { withPreference } from "../capacity.js";
+import { type CapacityPreference, EngineError, type MachineRequest } from "../engine.js";
 import type { GceInstanceResource } from "./gce-types.js";
 import { machineLabels } from "./labels.js";
 
@@ -103,9 +104,27 @@ export function buildInstanceResource(
   };
 }
 
-/** Where to try, in order: each zone as configured (spot or not), then standard VMs if allowed. */
-export function placements(settings: GcpSettings): Placement[] {
+/** The machine type's name, whether configured as a name or as a `zones/…/machineTypes/…` path. */
+export function machineTypeName(settings: GcpSettings): string {
+  return settings.machineType.split("/").pop() ?? settings.machineType;
+}
+
+/**
+ * Where to try, in order: each zone as configured (spot or not), then standard VMs if allowed.
+ * A capacity preference (the spot circuit breaker, a re-run) turns a spot attempt it rules out
+ * into a standard VM in the same zone.
+ */
+export function placements(settings: GcpSettings, preference?: CapacityPreference): Placement[] {
   const first = settings.zones.map((zone) => ({ zone, spot: settings.spot }));
-  if (!settings.spot || !settings.spotFallback) return first;
-  return [...first, ...settings.zones.map((zone) => ({ zone, spot: false }))];
+  const all =
+    settings.spot && settings.spotFallback
+      ? [...first, ...settings.zones.map((zone) => ({ zone, spot: false }))]
+      : first;
+  const machineType = machineTypeName(settings);
+  return withPreference(all, preference, {
+    isSpot: (p) => p.spot,
+    placement: (p) => ({ zone: p.zone, machineType }),
+    asStandard: (p) => ({ zone: p.zone, spot: false }),
+    key: (p) => `${p.zone}/${p.spot}`,
+  });
 }

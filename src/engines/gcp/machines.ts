@@ -38,6 +38,8 @@ export function toMachine(instance: GceInstance, scaleSetName: string): Machine 
   const zone = zoneName(instance.zone);
   const name = instance.name ?? "";
   const created = instance.creationTimestamp ? new Date(instance.creationTimestamp) : new Date();
+  const model = instance.scheduling?.provisioningModel;
+  const bootDisk = Number(instance.disks?.find((d) => d.boot)?.diskSizeGb ?? Number.NaN);
   return {
     id: machineId(zone, name),
     runnerName: labels[MACHINE_LABELS.runner] ?? name,
@@ -48,5 +50,8 @@ export function toMachine(instance: GceInstance, scaleSetName: string): Machine 
     state: machineState(instance.status),
     createdAt: Number.isNaN(created.getTime()) ? new Date() : created,
     location: zone,
+    ...(model ? { capacity: model === "SPOT" ? "spot" : "standard" } : {}),
+    ...(instance.machineType ? { machineType: instance.machineType.split("/").pop() } : {}),
+    ...(bootDisk > 0 ? { diskGb: bootDisk } : {}),
   };
 }

@@ -15,6 +15,15 @@ export interface SimMachine {
   readonly powerOff: AbortController;
   /** Settles when the simulated runner process has exited. */
   exited?: Promise<void>;
+  /** Bought as spot (only spot machines are preempted). */
+  spot?: boolean;
+}
+
+/** A spot machine the simulated cloud took back. */
+export interface SimPreemption {
+  id: string;
+  labels: Record<string, string>;
+  at: Date;
 }
 
 export interface SimCloudFaults {
@@ -36,6 +45,8 @@ export class SimCloud {
   readonly machines = new Map<string, SimMachine>();
   readonly faults: SimCloudFaults = { createFailures: 0, deleteFailures: 0 };
   readonly counters = { created: 0, deleted: 0, createFailures: 0, deleteFailures: 0 };
+  /** Spot machines preempted so far, oldest first. */
+  readonly preemptions: SimPreemption[] = [];
 
   constructor(options: { launchRunner?: RunnerLauncher } = {}) {
     this.launchRunner = options.launchRunner ?? runSimulatedRunner;
@@ -50,7 +61,15 @@ export class SimCloud {
     return [...this.machines.values()].filter((m) => m.state !== "terminated");
   }
 
-  /** Simulates a VM killed from outside (preemption, an operator): gone without a trace. */
+  /** The cloud preempts a spot machine: its runner dies mid-job and it is gone, with a record. */
+  preempt(id: string): void {
+    const machine = this.machines.get(id);
+    if (!machine?.spot) throw new Error(`sim cloud: ${id} is not a live spot machine`);
+    this.preemptions.push({ id, labels: { ...machine.labels }, at: new Date() });
+    this.kill(id);
+  }
+
+  /** Simulates a VM killed from outside (an operator): gone without a trace. */
   kill(id: string): void {
     const machine = this.machines.get(id);
     if (!machine) return;

@@ -1,10 +1,12 @@
 import { sleep } from "../../util/sleep.js";
+import { spotAvoided } from "../capacity.js";
 import {
   type Engine,
   EngineError,
   MACHINE_LABELS,
   type Machine,
   type MachineRequest,
+  type Preemption,
 } from "../engine.js";
 import { SimCloud, type SimMachine } from "./sim-cloud.js";
 
@@ -19,8 +21,13 @@ export interface SimEngineOptions {
   /** How long a machine takes from accepted to runner process started. */
   bootDelayMs: number;
   cloud?: SimCloud;
+  /** Buy machines as spot (they can then be preempted with `SimCloud.preempt`). */
+  spot?: boolean;
   onRunnerError?: (machineId: string, error: unknown) => void;
 }
+
+/** The one machine type of the sim engine (a name for prices and the spot circuit breaker). */
+export const SIM_MACHINE_TYPE = "sim-standard";
 
 const MANAGED_BY = "scaleset";
 
@@ -55,6 +62,9 @@ export class SimEngine implements Engine {
       state: "provisioning",
       createdAt: new Date(),
       powerOff: new AbortController(),
+      spot:
+        this.options.spot === true &&
+        !spotAvoided(request.capacity, { machineType: SIM_MACHINE_TYPE }),
     };
     this.cloud.machines.set(machine.id, machine);
     this.cloud.counters.created++;
@@ -111,6 +121,23 @@ export class SimEngine implements Engine {
       .map(toMachine);
   }
 
+  async preemptions(since: Date): Promise<Preemption[]> {
+    const { scaleSetName, deployment } = this.options;
+    return this.cloud.preemptions
+      .filter(
+        (p) =>
+          p.at >= since &&
+          p.labels[MACHINE_LABELS.scaleSet] === scaleSetName &&
+          (p.labels[MACHINE_LABELS.deployment] ?? deployment) === deployment,
+      )
+      .map((p) => ({
+        machineId: p.id,
+        runnerName: p.labels[MACHINE_LABELS.runner] ?? "",
+        machineType: SIM_MACHINE_TYPE,
+        at: p.at,
+      }));
+  }
+
   async close(): Promise<void> {
     // Machines belong to the cloud, not to this engine: closing leaves them running.
   }
@@ -125,5 +152,7 @@ function toMachine(machine: SimMachine): Machine {
     deployment: machine.labels[MACHINE_LABELS.deployment],
     state: machine.state,
     createdAt: machine.createdAt,
+    capacity: machine.spot ? "spot" : "standard",
+    machineType: SIM_MACHINE_TYPE,
   };
 }

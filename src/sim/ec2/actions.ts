@@ -7,6 +7,7 @@ import type { PolicyDocument } from "./iam-policy.js";
 import { instanceXml, type SimInstance, stateXml } from "./instance.js";
 import { checkLaunch, PREFLIGHT_ACTIONS } from "./preflight-actions.js";
 import { indexedStructs, indexedValues, type QueryParams, struct } from "./query.js";
+import { describeSpotPriceHistory, type SpotPriceBook } from "./spot-prices.js";
 import { el, itemSet, node } from "./xml.js";
 
 export interface ActionContext {
@@ -23,6 +24,8 @@ export interface ActionContext {
   iam?: Record<string, PolicyDocument>;
   /** AMIs, security groups, profiles, subnet addresses, type offerings (catalog.ts). */
   catalog: Ec2Catalog;
+  /** `TYPE/ZONE` → spot price, for DescribeSpotPriceHistory. */
+  spotPrices: SpotPriceBook;
 }
 
 /** Body of the `<ActionResponse>` element, or a thrown Ec2SimError. */
@@ -253,4 +256,5 @@ export const ACTIONS: Readonly<Record<string, ActionHandler>> = {
   TerminateInstances: terminateInstances,
   DescribeInstances: describeInstances,
   ...PREFLIGHT_ACTIONS,
+  DescribeSpotPriceHistory: (params, ctx) => describeSpotPriceHistory(params, ctx.spotPrices),
 };

@@ -39,6 +39,8 @@ export function authQuestions(
   switch (action) {
     case "DescribeInstances":
       return [ask("DescribeInstances", "*")];
+    case "DescribeSpotPriceHistory":
+      return [ask("DescribeSpotPriceHistory", "*")];
     case "TerminateInstances":
       return indexedValues(params, "InstanceId").flatMap((id) => {
         const instance = ctx.fleet.byId.get(id);

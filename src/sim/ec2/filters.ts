@@ -15,6 +15,7 @@ const FIELDS: Record<string, (i: SimInstance) => Array<string | undefined>> = {
   "availability-zone": (i) => [i.availabilityZone],
   "image-id": (i) => [i.imageId],
   "instance-lifecycle": (i) => [i.market === "spot" ? "spot" : undefined],
+  "state-reason-code": (i) => [i.stateReason],
   "reservation-id": (i) => [i.reservationId],
   "client-token": (i) => [i.clientToken],
   "tag-key": (i) => Object.keys(i.tags),

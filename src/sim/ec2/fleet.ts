@@ -78,6 +78,21 @@ export class Fleet {
   }
 
   /**
+   * EC2 interrupts a spot instance (interruption behaviour terminate): the guest gets no more
+   * time — its runner dies mid-job — and the instance goes shutting-down → terminated with the
+   * state reason `Server.SpotInstanceTermination`.
+   */
+  interruptSpot(instance: SimInstance): void {
+    if (instance.market !== "spot") {
+      throw new Error(`EC2 fake: ${instance.id} is not a spot instance; only spot is interrupted`);
+    }
+    if (instance.state !== "running" && instance.state !== "pending") return;
+    this.#powerOff(instance);
+    instance.stateMessage = "Server.SpotInstanceTermination: Spot instance termination";
+    this.#transition(instance, "shutting-down", "terminated", "Server.SpotInstanceTermination");
+  }
+
+  /**
    * The guest froze (kernel hang, wedged init): nothing inside runs any more — not the runner,
    * not the scheduled power-off — and EC2, which only sees the hypervisor, keeps it running.
    */

@@ -44,6 +44,8 @@ export interface SimInstance {
   volumeTags: Record<string, string>;
   state: InstanceStateName;
   stateReason?: string;
+  /** EC2's text for the state reason; the code itself when unset. */
+  stateMessage?: string;
   launchTime: Date;
   /** When it reached `terminated` (it stays visible in Describe for a while, like on EC2). */
   terminatedAt?: Date;
@@ -83,7 +85,10 @@ export function instanceXml(i: SimInstance, ownerId: string): string {
     ),
     el("instanceLifecycle", i.market === "spot" ? "spot" : undefined),
     i.stateReason
-      ? node("stateReason", el("code", i.stateReason) + el("message", i.stateReason))
+      ? node(
+          "stateReason",
+          el("code", i.stateReason) + el("message", i.stateMessage ?? i.stateReason),
+        )
       : "",
     el("architecture", "x86_64"),
     el("rootDeviceType", "ebs"),

@@ -36,6 +36,8 @@ export interface Ec2SimOptions {
   iam?: Record<string, PolicyDocument>;
   /** AMIs, security groups, profiles, subnet addresses, offerings; see catalog.ts. */
   catalog?: Ec2Catalog;
+  /** `TYPE/ZONE` (e.g. `m7i.large/us-east-1a`) → spot price in USD per hour. */
+  spotPrices?: Record<string, number>;
 }
 
 export interface RecordedRequest {
@@ -71,6 +73,10 @@ export interface Ec2Sim {
   stopFromOutside(instanceId: string): void;
   /** The guest froze: its runner and its scheduled power-off never run; EC2 sees it running. */
   hangGuest(instanceId: string): void;
+  /** EC2 interrupts this spot instance: its runner dies mid-job, it terminates (fleet.ts). */
+  interruptSpot(instanceId: string): void;
+  /** `TYPE/ZONE` → spot price in USD per hour, what DescribeSpotPriceHistory answers. */
+  spotPrices: Map<string, number>;
   waitFor(predicate: (sim: Ec2Sim) => boolean, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
@@ -106,6 +112,7 @@ export async function startEc2Sim(options: Ec2SimOptions = {}): Promise<Ec2Sim> 
     clientTokens: new Map(),
     iam: options.iam,
     catalog: options.catalog ?? new Ec2Catalog(),
+    spotPrices: new Map(Object.entries(options.spotPrices ?? {})),
   };
   const log: RecordedRequest[] = [];
 
@@ -137,6 +144,12 @@ export async function startEc2Sim(options: Ec2SimOptions = {}): Promise<Ec2Sim> 
       const instance = fleet.byId.get(instanceId);
       if (instance) fleet.hang(instance);
     },
+    interruptSpot(instanceId) {
+      const instance = fleet.byId.get(instanceId);
+      if (!instance) throw new Error(`EC2 fake: no instance ${instanceId}`);
+      fleet.interruptSpot(instance);
+    },
+    spotPrices: ctx.spotPrices,
     async waitFor(predicate, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       while (!predicate(sim)) {

@@ -35,7 +35,10 @@ function unquote(token: string): string {
   return token;
 }
 
-function parse(text: string): Comparison[] {
+const INSTANCE_FIELDS = /^(labels\.[a-z][a-z0-9_-]*|name|status)$/;
+const OPERATION_FIELDS = /^(operationType|targetLink|status|name)$/;
+
+function parse(text: string, fields: RegExp): Comparison[] {
   const tokens = tokenize(text);
   const comparisons: Comparison[] = [];
   let depth = 0;
@@ -60,7 +63,7 @@ function parse(text: string): Comparison[] {
       if ((op !== "=" && op !== "!=") || value === undefined || /^[()=]|^!=$/.test(value)) {
         throw fail();
       }
-      if (!/^(labels\.[a-z][a-z0-9_-]*|name|status)$/.test(token)) {
+      if (!fields.test(token)) {
         throw invalid(`Invalid field name '${token}' in list filter.`);
       }
       comparisons.push({ field: token, negate: op === "!=", value: unquote(value) });
@@ -79,7 +82,15 @@ function fieldValue(subject: FilterSubject, field: string): string | undefined {
 
 /** Compiles a filter; an empty or absent filter matches everything. Throws a 400 on bad syntax. */
 export function compileFilter(text: string | undefined): InstanceFilter {
-  const comparisons = text?.trim() ? parse(text) : [];
+  const comparisons = text?.trim() ? parse(text, INSTANCE_FIELDS) : [];
   return (subject) =>
     comparisons.every((c) => (fieldValue(subject, c.field) === c.value) !== c.negate);
+}
+
+/** The same syntax for zone operations: `operationType`, `targetLink`, `status`, `name`. */
+export function compileOperationFilter(
+  text: string | undefined,
+): (operation: Record<string, unknown>) => boolean {
+  const comparisons = text?.trim() ? parse(text, OPERATION_FIELDS) : [];
+  return (operation) => comparisons.every((c) => (operation[c.field] === c.value) !== c.negate);
 }

@@ -21,9 +21,13 @@ export interface SimOperation {
   name: string;
   project: string;
   zone: string;
-  type: "insert" | "delete";
+  /** What the API reports as `operationType`: a call, or a system event the cloud made itself. */
+  type: "insert" | "delete" | "compute.instances.preempted";
   target: string;
   status: OperationStatus;
+  /** Who made it: the caller, or `system` for events such as a preemption. */
+  user?: string;
+  statusMessage?: string;
   failure?: OperationFailure;
   insertTime: Date;
   startTime?: Date;
@@ -88,6 +92,31 @@ export class OperationTable {
     return this.#ops.get(this.#key(project, zone, name));
   }
 
+  /** A system event that is DONE the moment it is recorded (a preemption). */
+  recordSystemEvent(
+    init: Pick<SimOperation, "project" | "zone" | "type" | "target" | "statusMessage">,
+  ): SimOperation {
+    const now = new Date();
+    const op: SimOperation = {
+      ...init,
+      id: String(BigInt(`0x${randomBytes(7).toString("hex")}`)),
+      name: `systemevent-${Date.now()}-${randomBytes(6).toString("hex")}`,
+      status: "DONE",
+      user: "system",
+      insertTime: now,
+      startTime: now,
+      endTime: now,
+      done: Promise.resolve(),
+    };
+    this.#ops.set(this.#key(op.project, op.zone, op.name), op);
+    return op;
+  }
+
+  /** Every operation of one zone, oldest first (what `zoneOperations.list` pages through). */
+  inZone(project: string, zone: string): SimOperation[] {
+    return [...this.#ops.values()].filter((op) => op.project === project && op.zone === zone);
+  }
+
   /** Resolves when the operation is DONE or after `timeoutMs`, whichever is first. */
   async wait(op: SimOperation, timeoutMs: number): Promise<SimOperation> {
     let timer: NodeJS.Timeout | undefined;
@@ -116,6 +145,8 @@ export function operationJson(op: SimOperation): Record<string, unknown> {
     operationType: op.type,
     targetLink: `${zoneUrl}/instances/${op.target}`,
     status: op.status,
+    ...(op.user ? { user: op.user } : {}),
+    ...(op.statusMessage ? { statusMessage: op.statusMessage } : {}),
     progress: op.status === "DONE" ? 100 : 0,
     insertTime: op.insertTime.toISOString(),
     ...(op.startTime ? { startTime: op.startTime.toISOString() } : {}),

@@ -3,6 +3,7 @@ import { compileFilter } from "./filter.js";
 import { GceHttpError, notFound, parseJson } from "./http-io.js";
 import { operationJson } from "./operations.js";
 import { routeCatalog } from "./routes-catalog.js";
+import { routeZoneOperationsList } from "./routes-operations.js";
 import type { GceWorld } from "./world.js";
 
 /**
@@ -25,7 +26,7 @@ export interface ApiResponse {
   body: unknown;
 }
 
-function page<T>(items: T[], query: URLSearchParams): { items: T[]; next?: string } {
+export function page<T>(items: T[], query: URLSearchParams): { items: T[]; next?: string } {
   const max = Math.min(Number(query.get("maxResults") ?? MAX_PAGE) || MAX_PAGE, MAX_PAGE);
   const start = Number(query.get("pageToken") ?? 0) || 0;
   const slice = items.slice(start, start + max);
@@ -41,7 +42,9 @@ export async function routeCompute(world: GceWorld, req: ApiRequest): Promise<Ap
   const requestId = req.query.get("requestId") ?? undefined;
   const filter = () => compileFilter(req.query.get("filter") ?? undefined);
   const zonal = (what: string) => `projects/${project}/zones/${zone}/${what}`;
-  const read = routeCatalog(world, req.method, parts);
+  const read =
+    routeCatalog(world, req.method, parts) ??
+    routeZoneOperationsList(world, req.method, parts, req.query);
   if (read) return read;
 
   if (

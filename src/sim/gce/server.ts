@@ -39,6 +39,11 @@ export interface GceSim {
   instances(): GceInstanceView[];
   /** Test control: removes every VM without an API call (tests that share one fake). */
   clearInstances(): void;
+  /**
+   * Compute Engine preempts the spot VM `name`: its runner dies mid-job and a
+   * `compute.instances.preempted` operation is recorded in its zone (see preemption.ts).
+   */
+  preempt(name: string): void;
   /** Requests held open by the `hangRequests` fault whose client has not hung up yet. */
   openHungRequests(): number;
   stop(): Promise<void>;
@@ -86,9 +91,9 @@ export async function startGceSim(options: GceSimOptions = {}): Promise<GceSim> 
     if (world.requireAuth && !principal) throw unauthenticated();
     const { faults } = world;
     const call = `${req.method} ${url.pathname}`;
-    // The API front end refuses before Compute sees the call: a disabled API, then the rate quota.
     // Resource Manager and IAM calls (validate's permission checks) share the fake's origin.
     const iam = url.pathname.startsWith("/v1/");
+    // The API front end refuses before Compute sees the call: a disabled API, then the rate quota.
     if (faults.apiDisabled && !iam) throw serviceDisabled(PROJECT_NUMBER);
     if (faults.rateLimits > 0 && (!faults.rateLimitsOn || faults.rateLimitsOn.test(call))) {
       faults.rateLimits--;
@@ -139,6 +144,7 @@ export async function startGceSim(options: GceSimOptions = {}): Promise<GceSim> 
     tokenGrants: () => [...issuer.grants],
     instances: () => world.views(),
     clearInstances: () => world.clearInstances(),
+    preempt: (name) => world.preempt(name),
     openHungRequests: () => hung.size,
     async stop() {
       world.stop();

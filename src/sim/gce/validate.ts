@@ -17,6 +17,8 @@ export interface ValidInstance {
   terminationAction: "DELETE" | "STOP" | null;
   /** Boot disks not marked autoDelete: they would outlive the VM. */
   keepsDisk: boolean;
+  /** Boot disk size; the image's (10 GB here) when the insert does not say. */
+  diskSizeGb: number;
 }
 
 const NAME = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -86,7 +88,10 @@ function validateMetadata(raw: unknown): Record<string, string> {
   return metadata;
 }
 
-function validateBootDisk(raw: unknown, zone: string): { image: string; keepsDisk: boolean } {
+function validateBootDisk(
+  raw: unknown,
+  zone: string,
+): { image: string; keepsDisk: boolean; diskSizeGb: number } {
   if (!Array.isArray(raw) || raw.length === 0) field("disks", "a boot disk is required");
   const boot = raw.filter((d: unknown) => isObject(d) && d.boot === true);
   if (boot.length !== 1) field("disks", "exactly one disk must have boot: true");
@@ -100,14 +105,16 @@ function validateBootDisk(raw: unknown, zone: string): { image: string; keepsDis
   ) {
     field("disks[0].initializeParams.sourceImage", `'${String(image)}' is not an image URL`);
   }
+  let diskSizeGb = 10;
   if (params.diskSizeGb !== undefined) {
-    const size = int64(params.diskSizeGb, "disks[0].initializeParams.diskSizeGb");
-    if (size < 10 || size > 65_536) field("disks[0].initializeParams.diskSizeGb", "out of range");
+    diskSizeGb = int64(params.diskSizeGb, "disks[0].initializeParams.diskSizeGb");
+    if (diskSizeGb < 10 || diskSizeGb > 65_536)
+      field("disks[0].initializeParams.diskSizeGb", "out of range");
   }
   if (params.diskType !== undefined) {
     zonal(params.diskType, "diskTypes", zone, "disks[0].initializeParams.diskType");
   }
-  return { image, keepsDisk: disk.autoDelete !== true };
+  return { image, keepsDisk: disk.autoDelete !== true, diskSizeGb };
 }
 
 function validateNetwork(raw: unknown, zone: string): void {
@@ -178,7 +185,7 @@ export function validateInsert(body: unknown, zone: string): ValidInstance {
     field("name", `'${String(body.name)}' does not match ${NAME.source}`);
   }
   const machineType = zonal(body.machineType, "machineTypes", zone, "machineType");
-  const { image, keepsDisk } = validateBootDisk(body.disks, zone);
+  const { image, keepsDisk, diskSizeGb } = validateBootDisk(body.disks, zone);
   validateNetwork(body.networkInterfaces, zone);
   const scheduling = validateScheduling(body.scheduling);
   return {
@@ -188,6 +195,7 @@ export function validateInsert(body: unknown, zone: string): ValidInstance {
     labels: validateLabels(body.labels),
     metadata: validateMetadata(body.metadata),
     keepsDisk,
+    diskSizeGb,
     ...scheduling,
   };
 }

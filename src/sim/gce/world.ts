@@ -6,6 +6,7 @@ import { insertFailure, insertRefusal, noFaults } from "./faults.js";
 import type { InstanceFilter } from "./filter.js";
 import { GceHttpError, notFound } from "./http-io.js";
 import { OperationTable, SELF_LINK_BASE, type SimOperation } from "./operations.js";
+import { preemptVm } from "./preemption.js";
 import type {
   GceCounters,
   GceFaults,
@@ -35,6 +36,8 @@ interface SimInstance {
   createdAt: Date;
   powerOff: AbortController;
   runnerOutcome: GceInstanceView["runnerOutcome"];
+  /** Set when it last went TERMINATED (`lastStopTimestamp`). */
+  stoppedAt?: Date;
 }
 
 export class GceWorld {
@@ -173,7 +176,9 @@ export class GceWorld {
           // The runner image powers the VM off when the runner exits.
           instance.status = "STOPPING";
           this.#timers.after(10, () => {
-            if (instance.status === "STOPPING") instance.status = "TERMINATED";
+            if (instance.status !== "STOPPING") return;
+            instance.status = "TERMINATED";
+            instance.stoppedAt = new Date();
           });
         });
     });
@@ -268,6 +273,26 @@ export class GceWorld {
     }));
   }
 
+  /** Test control: Compute Engine preempts the spot VM `name` (see preemption.ts). */
+  preempt(name: string): void {
+    const instance = [...this.#instances.values()].find((i) => i.name === name);
+    if (!instance) throw new Error(`fake GCE: no VM named ${name}`);
+    const key = this.#key(instance.project, instance.zone, name);
+    preemptVm(instance, {
+      operations: this.#operations,
+      timers: this.#timers,
+      remove: () => {
+        if (this.#instances.get(key) === instance) this.#instances.delete(key);
+      },
+    });
+  }
+
+  /** The zone's operations, oldest first, system events included. */
+  zoneOperations(project: string, zone: string): SimOperation[] {
+    this.checkZone(project, zone);
+    return this.#operations.inZone(project, zone);
+  }
+
   /** Test control: every VM vanishes at once (runners aborted), as in a fresh project. */
   clearInstances(): void {
     for (const instance of this.#instances.values()) instance.powerOff.abort(new Error("cleared"));
@@ -296,6 +321,21 @@ function instanceJson(i: SimInstance): Record<string, unknown> {
     machineType: `${zoneUrl}/machineTypes/${i.spec.machineType}`,
     labels: i.spec.labels,
     metadata: { kind: "compute#metadata", fingerprint: "ZmFrZQ==", items: metadataItems },
+    // The attached boot disk as Compute shows it (not the insert's initializeParams).
+    disks: [
+      {
+        kind: "compute#attachedDisk",
+        type: "PERSISTENT",
+        mode: "READ_WRITE",
+        boot: true,
+        autoDelete: !i.spec.keepsDisk,
+        deviceName: "persistent-disk-0",
+        index: 0,
+        diskSizeGb: String(i.spec.diskSizeGb),
+        source: `${zoneUrl}/disks/${i.name}`,
+      },
+    ],
+    ...(i.stoppedAt ? { lastStopTimestamp: i.stoppedAt.toISOString() } : {}),
     creationTimestamp: i.createdAt.toISOString(),
     selfLink: `${zoneUrl}/instances/${i.name}`,
   };

@@ -11,6 +11,10 @@ import type { SimWorld } from "./world.js";
 export interface EnqueueJobOptions {
   durationMs?: number;
   result?: string;
+  /** Jobs of this workflow run (its newest attempt); default: each job a run of its own. */
+  runId?: number;
+  /** What the jobs of a re-run of their run end with (default succeeded). */
+  rerunResult?: string;
 }
 
 export function enqueueJobs(
@@ -21,11 +25,17 @@ export function enqueueJobs(
 ): string[] {
   const ids: string[] = [];
   for (let i = 0; i < count; i++) {
+    const run = opts.runId === undefined ? undefined : world.runs.byId.get(opts.runId);
     const job = world.newJob(
       [...labels],
       opts.durationMs ?? world.options.defaultJobDurationMs,
       opts.result ?? "succeeded",
+      opts.runId === undefined ? undefined : { id: opts.runId, attempt: run?.attempt ?? 1 },
     );
+    if (opts.rerunResult) {
+      const filed = world.runs.byId.get(job.workflowRunId);
+      if (filed) filed.rerunResult = opts.rerunResult;
+    }
     ids.push(job.id);
     matchJob(world, job);
   }
@@ -33,7 +43,11 @@ export function enqueueJobs(
   return ids;
 }
 
-/** Gives the job to the first matching scale set, or parks it until one exists. */
+/** Gives a new job to the first matching scale set, or parks it until one exists. */
+export function submitJob(world: SimWorld, job: SimJob): void {
+  matchJob(world, job);
+}
+
 function matchJob(world: SimWorld, job: SimJob): void {
   const scaleSet = world.findScaleSetFor(job.labels);
   if (!scaleSet) {

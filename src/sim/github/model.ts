@@ -29,6 +29,10 @@ export interface SimJob {
   result: string | null;
   displayName: string;
   workflowRunId: number;
+  /** Which attempt of its workflow run this job belongs to (a re-run makes new jobs). */
+  runAttempt: number;
+  /** The job's numeric id in the REST API (the Actions service names it by `id`). */
+  restId: number;
   queueTime: Date;
   scaleSetAssignTime: Date | null;
   runnerAssignTime: Date | null;

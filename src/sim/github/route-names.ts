@@ -1,6 +1,13 @@
 /** Names of the fake's routes, used in request counts and to target injected server errors. */
 
-export const REST_ROUTES = ["accessToken", "registrationToken", "runnerRegistration"] as const;
+export const REST_ROUTES = [
+  "accessToken",
+  "registrationToken",
+  "runnerRegistration",
+  "getWorkflowRun",
+  "listWorkflowRunJobs",
+  "rerunFailedJobs",
+] as const;
 export const ACTIONS_ROUTES = [
   "getRunnerGroups",
   "listScaleSets",

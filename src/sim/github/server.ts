@@ -8,7 +8,9 @@ import { actionsRoutes } from "./routes-actions.js";
 import { agentRoutes } from "./routes-agents.js";
 import { brokerRoutes } from "./routes-broker.js";
 import { restRoutes } from "./routes-rest.js";
+import { runRoutes } from "./routes-runs.js";
 import { simRoutes } from "./routes-sim.js";
+import type { SimRuns } from "./runs.js";
 import { deleteScaleSet } from "./scale-set-lifecycle.js";
 import { buildSnapshot, type SimSnapshot } from "./snapshot.js";
 import { TokenService } from "./tokens.js";
@@ -26,6 +28,14 @@ export interface GitHubSim {
   enqueueJobs(labels: string[] | string, count: number, opts?: EnqueueJobOptions): string[];
   /** Cancels a job that has not completed; false when unknown or already completed. */
   cancelJob(jobId: string): boolean;
+  /** Starts a workflow run of `count` jobs (add more with enqueueJobs and `runId`). */
+  enqueueRun(
+    labels: string[] | string,
+    count: number,
+    opts?: Omit<EnqueueJobOptions, "runId">,
+  ): { runId: number; jobIds: string[] };
+  /** The workflow runs (REST runs endpoints) and their knobs. */
+  readonly runs: SimRuns;
   snapshot(): SimSnapshot;
   readonly faults: FaultInjector;
   /**
@@ -40,6 +50,7 @@ export interface GitHubSim {
 
 const ROUTES: readonly RouteDef[] = [
   ...restRoutes,
+  ...runRoutes,
   ...actionsRoutes,
   ...agentRoutes,
   ...brokerRoutes,
@@ -107,6 +118,19 @@ class RunningSim implements GitHubSim {
 
   cancelJob(jobId: string): boolean {
     return cancelJob(this.#world, jobId);
+  }
+
+  enqueueRun(
+    labels: string[] | string,
+    count: number,
+    opts: Omit<EnqueueJobOptions, "runId"> = {},
+  ): { runId: number; jobIds: string[] } {
+    const runId = this.#world.runs.newRunId();
+    return { runId, jobIds: this.enqueueJobs(labels, count, { ...opts, runId }) };
+  }
+
+  get runs(): SimRuns {
+    return this.#world.runs;
   }
 
   snapshot(): SimSnapshot {

@@ -11,6 +11,7 @@ import {
   type SimSession,
 } from "./model.js";
 import type { ResolvedSimOptions } from "./options.js";
+import { SimRuns } from "./runs.js";
 
 /** All server-side state of the fake, with the bookkeeping that keeps statistics O(1). */
 
@@ -45,6 +46,8 @@ export class SimWorld {
   readonly unmatched = new Set<SimJob>();
   readonly runners = new Map<number, SimRunner>();
   readonly runnersByName = new Map<string, SimRunner>();
+  /** Workflow runs by id, for the REST runs endpoints (see runs.ts). */
+  readonly runs = new SimRuns();
   readonly counters: SimCounters = {
     jobsEnqueued: 0,
     jobsCompleted: 0,
@@ -84,7 +87,13 @@ export class SimWorld {
 
   // --- jobs ---
 
-  newJob(labels: string[], durationMs: number, plannedResult: string): SimJob {
+  /** A job of run `run.id` (attempt `run.attempt`), or of a run of its own. */
+  newJob(
+    labels: string[],
+    durationMs: number,
+    plannedResult: string,
+    run?: { id: number; attempt: number; displayName?: string },
+  ): SimJob {
     const seq = this.#nextJobSeq++;
     const job: SimJob = {
       id: randomUUID(),
@@ -96,8 +105,10 @@ export class SimWorld {
       scaleSetId: null,
       runner: null,
       result: null,
-      displayName: `sim-job-${seq}`,
-      workflowRunId: 9_000_000_000 + seq,
+      displayName: run?.displayName ?? `sim-job-${seq}`,
+      workflowRunId: run?.id ?? this.runs.newRunId(),
+      runAttempt: run?.attempt ?? 1,
+      restId: 50_000_000 + seq,
       queueTime: new Date(),
       scaleSetAssignTime: null,
       runnerAssignTime: null,
@@ -107,6 +118,7 @@ export class SimWorld {
     this.jobs.set(job.id, job);
     this.jobsByRequestId.set(job.requestId, job);
     this.counters.jobsEnqueued++;
+    this.runs.add(job);
     return job;
   }
 
