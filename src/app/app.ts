@@ -3,8 +3,10 @@ import type { ScalesetConfig } from "../config/types.js";
 import { createEngine } from "../engines/factory.js";
 import type { SimCloud } from "../engines/sim/sim-cloud.js";
 import { ActionsClient, type RetryOptions } from "../github/index.js";
+import { RunsClient } from "../github/runs-client.js";
 import type { ScalerObserver } from "../scaler/events.js";
 import { type RouteHandler, StatusServer } from "../server/status-server.js";
+import type { SpotObserver } from "../spot/events.js";
 import type { Telemetry } from "../telemetry/index.js";
 import { isLoopbackUrl } from "../util/loopback.js";
 import { VERSION } from "../version.js";
@@ -16,6 +18,7 @@ import {
   ScaleSetUnit,
   type ScaleSetUnitStatus,
 } from "./scale-set-unit.js";
+import { SpotCost, type SpotTuning } from "./spot-cost.js";
 import { within } from "./within.js";
 
 export interface AppOptions {
@@ -31,6 +34,10 @@ export interface AppOptions {
   env?: NodeJS.ProcessEnv;
   /** Started telemetry (traces, metrics); absent or disabled means no instrumentation at all. */
   telemetry?: Telemetry;
+  /** Faster preemption and re-run looks (tests, the demo). */
+  spotTuning?: SpotTuning;
+  /** Sees every preemption, breaker change and re-run (tests). */
+  onSpotEvent?: SpotObserver;
 }
 
 export interface AppStatus {
@@ -48,6 +55,8 @@ export class ScalesetApp {
   readonly #o: AppOptions;
   readonly owner: string;
   readonly #client: ActionsClient;
+  /** The REST client for workflow runs; only when a scale set re-runs preempted runs. */
+  readonly #runs: RunsClient | undefined;
   readonly #units: ScaleSetUnit[] = [];
   readonly #startedAt = new Date();
   #server: StatusServer | null = null;
@@ -66,6 +75,17 @@ export class ScalesetApp {
       env: options.env,
       httpObserver: options.telemetry?.githubObserver,
     });
+    this.#runs = options.config.scalesets.some((s) => s.spot.rerunPreempted)
+      ? new RunsClient({
+          configUrl: options.config.github.url,
+          credentials: options.config.github.credentials,
+          userAgent: `scaleset/${VERSION}`,
+          retry: options.retry,
+          env: options.env,
+          logger: options.logger.child({ component: "github-runs" }),
+          observer: options.telemetry?.githubObserver,
+        })
+      : undefined;
   }
 
   get url(): string | null {
@@ -102,6 +122,16 @@ export class ScalesetApp {
         maxRunners: scaleSet.maxRunners,
       });
       const tuning = this.#o.tuning;
+      const spotCost = new SpotCost({
+        config: scaleSet,
+        // Unwrapped: the decorator passes on only create, delete and list.
+        engine: created,
+        logger,
+        runs: this.#runs,
+        telemetry: hooks?.spotCost,
+        onSpotEvent: this.#o.onSpotEvent,
+        tuning: this.#o.spotTuning,
+      });
       const unit = new ScaleSetUnit({
         config: scaleSet,
         scaler: config.scaler,
@@ -117,6 +147,7 @@ export class ScalesetApp {
             }
           : tuning,
         tracing: hooks?.tracing,
+        spotCost,
       });
       hooks?.watch(() => unit.status());
       this.#units.push(unit);
@@ -170,6 +201,7 @@ export class ScalesetApp {
     // A hung call, or a scaler's request that outlived its drain, must not hold the exit.
     this.#client.abortAll("the shutdown grace is over");
     await within(this.#client.close(), CLIENT_CLOSE_MS);
+    if (this.#runs) await within(this.#runs.close(), CLIENT_CLOSE_MS);
     await this.#server?.close();
     return results?.every(Boolean) ?? false;
   }

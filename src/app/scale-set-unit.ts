@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { ScalerConfig, ScaleSetConfig } from "../config/types.js";
+import type { CostStatus } from "../cost/ledger.js";
 import type { Engine } from "../engines/engine.js";
 import { type ActionsClient, MessageQueueClient } from "../github/index.js";
 import {
@@ -9,6 +10,7 @@ import {
 } from "../listener/listener.js";
 import type { ScalerObserver, ScalerTracing } from "../scaler/events.js";
 import { Scaler, type ScalerSnapshot } from "../scaler/scaler.js";
+import type { SpotCost, SpotStatus } from "./spot-cost.js";
 import { within } from "./within.js";
 
 export interface ListenerTuning {
@@ -31,6 +33,8 @@ export interface ScaleSetUnitOptions {
   tuning?: ListenerTuning;
   /** Telemetry spans around provisioning, teardown and reconciliation. */
   tracing?: ScalerTracing;
+  /** The cost ledger and spot handling (src/app/spot-cost.ts). */
+  spotCost?: SpotCost;
 }
 
 export interface ScaleSetUnitStatus {
@@ -38,6 +42,9 @@ export interface ScaleSetUnitStatus {
   engine: string;
   listener: ListenerStatus;
   scaler: ScalerSnapshot | null;
+  /** Spend today and in the last 7 days (kept in memory since `cost.since`). */
+  cost?: CostStatus;
+  spot?: SpotStatus;
 }
 
 /** One configured scale set: its listener (session + loop), scaler and engine. */
@@ -76,6 +83,7 @@ export class ScaleSetUnit {
   }
 
   start(): void {
+    this.#o.spotCost?.start();
     this.#running ??= this.#listener.run();
   }
 
@@ -93,6 +101,7 @@ export class ScaleSetUnit {
     );
     // The scaler stops after the listener: a session opened meanwhile starts it, and stop wins.
     const drained = this.#scaler ? await this.#scaler.stop(left()) : true;
+    this.#o.spotCost?.stop();
     const closed = await within(
       this.#o.engine.close().then(() => true),
       left(),
@@ -111,6 +120,9 @@ export class ScaleSetUnit {
       engine: this.#o.engine.type,
       listener: this.#listener.status(),
       scaler: this.#scaler?.snapshot() ?? null,
+      ...(this.#o.spotCost
+        ? { cost: this.#o.spotCost.costStatus(), spot: this.#o.spotCost.spotStatus() }
+        : {}),
     };
   }
 
@@ -140,8 +152,9 @@ export class ScaleSetUnit {
       github: client,
       engine,
       logger: logger.child({ scaleSet: config.name }),
-      observer: this.#o.observer,
+      observer: combineScalerObservers(this.#o.spotCost?.observer, this.#o.observer),
       tracing: this.#o.tracing,
+      capacity: this.#o.spotCost?.capacity,
     });
     return this.#scaler;
   }

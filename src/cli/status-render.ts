@@ -3,6 +3,8 @@
  * the current time, returns text. Tolerant: a field a different version does not send is skipped.
  */
 
+import { renderSpend } from "./status-spend.js";
+
 type Json = Record<string, unknown>;
 
 const obj = (v: unknown): Json => (typeof v === "object" && v !== null ? (v as Json) : {});
@@ -43,6 +45,7 @@ function renderScaleSet(set: Json, now: number): string[] {
   const out = [`${text(set.name) ?? "?"} (${text(set.engine) ?? "?"})`];
   const row: Row = (label, value) => out.push(`  ${label.padEnd(9)} ${value}`);
   renderWork(set, now, row);
+  renderSpend(set, now, row);
   renderErrors(obj(set.listener), now, row);
   return out;
 }

@@ -4,10 +4,12 @@
  */
 import * as z from "zod";
 import { DEPLOYMENT_SCOPE_PATTERN, deploymentScope } from "../engines/deployment-scope.js";
+import { costSchema } from "./cost-schema.js";
 import { engineSchema } from "./engines/index.js";
 import { duration, section, text, wholeNumber } from "./fields.js";
 import { githubSchema } from "./github-schema.js";
 import { schedulesSchema } from "./schedule-schema.js";
+import { spotSchema } from "./spot-schema.js";
 import { telemetrySchema } from "./telemetry-schema.js";
 import type { LogFormat, ScaleSetConfig, ScalesetConfig, ServerConfig } from "./types.js";
 
@@ -39,6 +41,8 @@ const scaleSetSchema = section({
   boot_timeout: duration({ positive: true }).prefault("10m"),
   engine: engineSchema.prefault({ type: "sim" }),
   schedules: schedulesSchema.optional(),
+  cost: costSchema.optional(),
+  spot: spotSchema.prefault({}),
   deployment: text("a deployment scope")
     .pipe(
       z.string().regex(DEPLOYMENT_SCOPE_PATTERN, {
@@ -79,6 +83,15 @@ const scaleSetSchema = section({
     },
     { when: (payload) => typeof payload.value === "object" && payload.value !== null },
   )
+  .refine(
+    (s) =>
+      !(s.engine.type === "ec2" && s.engine.ec2.diskSizeGb === undefined && s.cost?.diskGbMonth),
+    {
+      path: ["cost", "disk_gb_month"],
+      error:
+        "needs the disk's size, which scaleset does not know for an AMI's own root volume — set engine.ec2.disk_size_gb, or remove disk_gb_month to leave the disk out",
+    },
+  )
   .transform(
     (s): UnscopedScaleSet => ({
       name: s.name,
@@ -92,6 +105,8 @@ const scaleSetSchema = section({
       bootTimeout: s.boot_timeout,
       engine: s.engine,
       schedules: s.schedules ?? [],
+      ...(s.cost ? { cost: s.cost } : {}),
+      spot: s.spot,
     }),
   );
 

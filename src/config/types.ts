@@ -2,15 +2,19 @@
  * The validated, camelCase configuration the rest of scaleset consumes. Durations are
  * milliseconds; secrets are already resolved from `env:`/`file:` references and env vars.
  */
+import type { CostConfig } from "../cost/prices.js";
 import type { ScheduleWindow } from "../scaler/schedule.js";
 import type { EngineConfig } from "./engines/index.js";
+import type { SpotConfig } from "./spot-schema.js";
 
+export type { CostConfig } from "../cost/prices.js";
 export type {
   Ec2EngineConfig,
   EngineConfig,
   GcpEngineConfig,
   SimEngineConfig,
 } from "./engines/index.js";
+export type { SpotConfig } from "./spot-schema.js";
 
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 export type LogFormat = "json" | "pretty";
@@ -53,6 +57,10 @@ export interface ScaleSetConfig {
   engine: EngineConfig;
   /** Windows of the week with a higher `min_runners` (warm pools); empty for none. */
   schedules: ScheduleWindow[];
+  /** List prices for the cost per job; absent: costs are unknown. */
+  cost?: CostConfig;
+  /** Spot preemptions: the circuit breaker and re-runs. */
+  spot: SpotConfig;
   /**
    * Deployment scope of this scale set's machines (label/tag `scaleset-deployment`): the
    * `deployment` field, or derived from `github.url` and the name.

@@ -1,4 +1,23 @@
+import type { CapacityType, Machine } from "../engines/engine.js";
+import type { JobCompleted, JobStarted } from "../github/types.js";
 import type { RunnerState } from "./runner-record.js";
+
+/** What the cloud said a machine is, for prices and the spot circuit breaker. */
+export interface MachineFacts {
+  /** The engine's zone, region or instance type. */
+  location?: string;
+  capacity?: CapacityType;
+  machineType?: string;
+  diskGb?: number;
+}
+
+/** A job as its messages name it (the workflow run it belongs to). */
+export interface JobBinding {
+  jobId: string;
+  owner: string;
+  repo: string;
+  runId: number;
+}
 
 /**
  * What the scaler tells the outside world (status page, telemetry, benchmark). Observers must be
@@ -16,7 +35,12 @@ export type ScalerEvent =
   /** `latencyMs` runs from the decision to the create call; `jitMs` of it was the JIT request. */
   | { type: "create-called"; runner: string; latencyMs: number; jitMs: number }
   /** The cloud accepted the create; `location` is the engine's zone, region or instance type. */
-  | { type: "machine-created"; runner: string; machineId: string; location?: string }
+  | ({ type: "machine-created"; runner: string; machineId: string } & MachineFacts)
+  /** Reconciliation took over a machine this process did not create (`createdAt`: the cloud's). */
+  | ({ type: "machine-adopted"; runner: string; machineId: string; createdAt: Date } & MachineFacts)
+  /** A job message named the runner that took or finished a job. */
+  | { type: "job-started"; runner: string; job: JobBinding }
+  | { type: "job-completed"; runner: string; job: JobBinding; result: string }
   | {
       type: "create-failed";
       runner: string;
@@ -37,6 +61,26 @@ export type ScalerEvent =
     }
   /** A machine powered off before its runner came online. */
   | { type: "boot-failed"; runner: string };
+
+export function jobBinding(message: JobStarted | JobCompleted): JobBinding {
+  return {
+    jobId: message.jobId,
+    owner: message.ownerName,
+    repo: message.repositoryName,
+    runId: message.workflowRunId,
+  };
+}
+
+export function machineAdopted(machine: Machine): ScalerEvent {
+  const { location, capacity, machineType, diskGb } = machine;
+  return {
+    type: "machine-adopted",
+    runner: machine.runnerName,
+    machineId: machine.id,
+    createdAt: machine.createdAt,
+    ...{ location, capacity, machineType, diskGb },
+  };
+}
 
 export type ReconcileAction = "adopt" | "delete-machine" | "remove-registration" | "keep" | "leave";
 

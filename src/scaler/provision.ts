@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { type Engine, EngineError } from "../engines/engine.js";
+import { type CapacityPreference, type Engine, EngineError } from "../engines/engine.js";
 import { RunnerExistsError, redactSecrets } from "../github/errors.js";
 import type { JitRunnerConfig, RunnerReference } from "../github/types.js";
 import type { CreateFailure } from "./create-backoff.js";
@@ -26,6 +26,8 @@ export interface ProvisionDeps {
   logger: Logger;
   now: () => number;
   emit: (event: ScalerEvent) => void;
+  /** Where this runner must not be spot (the spot circuit breaker, a re-run); asked per create. */
+  capacity?: () => CapacityPreference | undefined;
 }
 
 export type ProvisionOutcome =
@@ -61,12 +63,14 @@ export async function provisionRunner(
     jitMs: deps.now() - jitStart,
   });
   try {
+    const capacity = deps.capacity?.();
     const machine = await deps.engine.create({
       runnerName: record.name,
       jitConfig: jit.encodedJITConfig,
       scaleSetId: deps.scaleSetId,
       scaleSetName: deps.scaleSetName,
       labels: deps.labels,
+      ...(capacity ? { capacity } : {}),
     });
     record.machineId = machine.id;
     deps.emit({
@@ -74,6 +78,9 @@ export async function provisionRunner(
       runner: record.name,
       machineId: machine.id,
       location: machine.location,
+      capacity: machine.capacity,
+      machineType: machine.machineType,
+      diskGb: machine.diskGb,
     });
     return { kind: "created" };
   } catch (error) {

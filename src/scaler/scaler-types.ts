@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import type { Engine } from "../engines/engine.js";
+import type { CapacityPreference, Engine } from "../engines/engine.js";
 import type { JobCompleted, JobStarted } from "../github/types.js";
 import type { CreateBackoffSnapshot } from "./create-backoff.js";
 import type { ScalerObserver, ScalerTracing } from "./events.js";
@@ -27,6 +27,8 @@ export interface ScalerOptions {
   observer?: ScalerObserver;
   /** Runs provisioning, teardown and reconciliation inside telemetry spans. */
   tracing?: ScalerTracing;
+  /** Asked before each create: where the new machine must not be spot (see src/spot). */
+  capacity?: () => CapacityPreference | undefined;
   /** Interval of the housekeeping tick (idle timeouts, create backoff). */
   tickMs?: number;
   /** Records younger than this are not judged missing by reconciliation. */

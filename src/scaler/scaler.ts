@@ -3,7 +3,7 @@ import type { JobCompleted, JobStarted } from "../github/types.js";
 import { ConcurrencyLimiter } from "../util/limiter.js";
 import { CreateBackoff } from "./create-backoff.js";
 import { desiredRunnerCount, planScaleDown } from "./desired.js";
-import type { RunnerPhase, ScalerEvent } from "./events.js";
+import { jobBinding, machineAdopted, type RunnerPhase, type ScalerEvent } from "./events.js";
 import { provisionRunner } from "./provision.js";
 import { applyAssessment, type ReconcileOps } from "./reconcile-apply.js";
 import { assessReconcile } from "./reconcile-assess.js";
@@ -98,12 +98,19 @@ export class Scaler implements ScaleHandler {
     if (message.runnerId) record.runnerId = message.runnerId;
     record.jobId = message.jobId;
     if (record.state !== "busy" && record.state !== "deleting") this.#move(record, "busy");
+    this.#emit({ type: "job-started", runner: message.runnerName, job: jobBinding(message) });
   }
 
   handleJobCompleted(message: JobCompleted): void {
     this.#jobsCompleted++;
     // Cancelled before it reached a runner: nothing to tear down (the count follows statistics).
     if (!message.runnerName) return;
+    this.#emit({
+      type: "job-completed",
+      runner: message.runnerName,
+      job: jobBinding(message),
+      result: message.result,
+    });
     const record = this.#runners.get(message.runnerName);
     if (record) {
       if (message.runnerId) record.runnerId = message.runnerId;
@@ -194,6 +201,7 @@ export class Scaler implements ScaleHandler {
     get: (name) => this.#runners.get(name),
     adopt: (machine, runnerId, state) => {
       const record = this.#adopt(machine.runnerName, { machineId: machine.id, runnerId });
+      this.#emit(machineAdopted(machine));
       if (state !== "pending") this.#move(record, state === "idle" ? "booting" : state);
       if (state === "idle") this.#move(record, "idle");
       return record;
@@ -283,6 +291,7 @@ export class Scaler implements ScaleHandler {
       logger: this.#o.logger,
       now: this.#now,
       emit: (event) => this.#emit(event),
+      capacity: this.#o.capacity,
     });
   }
 

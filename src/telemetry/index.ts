@@ -10,6 +10,7 @@ import type { HttpObserver } from "../github/http.js";
 import type { ListenerObserver } from "../listener/listener.js";
 import type { ScalerObserver, ScalerTracing } from "../scaler/events.js";
 import type { RouteHandler } from "../server/status-server.js";
+import type { SpotCostTelemetry } from "../spot/events.js";
 import type { TelemetrySettings } from "./settings.js";
 
 export { resolveTelemetrySettings, type TelemetrySettings } from "./settings.js";
@@ -19,6 +20,8 @@ export interface UnitTelemetry {
   readonly scalerObserver: ScalerObserver;
   readonly tracing: ScalerTracing;
   readonly listenerObserver: ListenerObserver;
+  /** Cost metrics, the cost span attribute, preemption and re-run counters. */
+  readonly spotCost?: SpotCostTelemetry;
   watch(status: () => ScaleSetUnitStatus): void;
 }
 

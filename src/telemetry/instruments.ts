@@ -90,6 +90,8 @@ const KNOWN_VALUES: Readonly<Record<string, readonly string[]>> = {
   [ATTR.cloudOperation]: ["create", "delete", "list"],
   [ATTR.tokenKind]: ["admin", "message_queue"],
   [ATTR.scaleDirection]: ["up", "down"],
+  "scaleset.capacity.type": ["spot", "standard"],
+  "scaleset.rerun.outcome": ["requested", "skipped", "failed"],
 };
 
 /**

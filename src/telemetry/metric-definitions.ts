@@ -31,6 +31,8 @@ const PHASE_BUCKETS = [0.1, 0.5, 1, 2.5, 5, ...TEN_PERCENT_STEPS_10S_TO_5M, 600,
 const CALL_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 120];
 /** Cloud calls: a create waits for the VM's operation, tens of seconds. */
 const CLOUD_BUCKETS = [...CALL_BUCKETS.filter((b) => b < 10), ...TEN_PERCENT_STEPS_10S_TO_5M];
+/** A runner machine's bill in USD: a tenth of a cent to tens of dollars. */
+const COST_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25];
 /** Long polls return after up to ~50 s. */
 const POLL_BUCKETS = [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 50, 60, 120];
 
@@ -376,6 +378,46 @@ export const METRICS = {
     description:
       "Seconds until the scaler may try creating runners again after failures (0: not blocked)",
     attributes: [SET],
+  },
+  jobCost: {
+    name: "scaleset.job.cost",
+    kind: "histogram",
+    unit: "{USD}",
+    description:
+      "What the machine that ran a job cost in USD: its billed lifetime (boot and idle included) × price, plus its disk; a machine without a price is not recorded (see scaleset.machines.unpriced)",
+    attributes: [SET, ENGINE, "scaleset.capacity.type"],
+    buckets: COST_BUCKETS,
+  },
+  cost: {
+    name: "scaleset.cost",
+    kind: "counter",
+    unit: "{USD}",
+    description:
+      "Spend in USD on runner machines, counted when each is deleted (idle ones included), by capacity type (spot, standard)",
+    attributes: [SET, ENGINE, "scaleset.capacity.type"],
+  },
+  machinesUnpriced: {
+    name: "scaleset.machines.unpriced",
+    kind: "counter",
+    unit: "{machine}",
+    description:
+      "Runner machines deleted whose cost is unknown (no price configured for their type or capacity): unknown, never counted as free",
+    attributes: [SET, ENGINE, "scaleset.capacity.type"],
+  },
+  preemptions: {
+    name: "scaleset.runner.preemptions",
+    kind: "counter",
+    unit: "{preemption}",
+    description: "Spot runner machines the cloud preempted, by zone and machine type",
+    attributes: [SET, ENGINE, "cloud.availability_zone", "scaleset.machine.type"],
+  },
+  reruns: {
+    name: "scaleset.spot.reruns",
+    kind: "counter",
+    unit: "{run}",
+    description:
+      "Workflow runs failed by preemptions: re-run (requested), left alone by the rule (skipped), or refused by GitHub (failed)",
+    attributes: [SET, "scaleset.rerun.outcome"],
   },
 } as const satisfies Record<string, MetricDefinition>;
 

@@ -172,6 +172,13 @@ export class RunnerTracker {
     this.#runners.get(runner)?.root.addLink({ context: message });
   }
 
+  /** The runner's span and, while it is open, its job's: where a late result (cost) goes. */
+  spansOf(runner: string): Span[] {
+    const record = this.#runners.get(runner);
+    if (!record) return [];
+    return record.job ? [record.root, record.job.span] : [record.root];
+  }
+
   /** Ends every open span (shutdown). Runners left running are adopted by the next process. */
   endAll(): void {
     for (const record of this.#runners.values()) {

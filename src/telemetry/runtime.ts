@@ -20,6 +20,7 @@ export interface UnitHooks {
   readonly scalerObserver: UnitInstrumentation["scalerObserver"];
   readonly tracing: UnitInstrumentation["tracing"];
   readonly listenerObserver: UnitInstrumentation["listenerObserver"];
+  readonly spotCost: UnitInstrumentation["spotCost"];
   /** Where the observable gauges read the scale set's state. */
   watch(status: () => ScaleSetUnitStatus): void;
 }
@@ -119,6 +120,7 @@ export class TelemetryRuntime {
       scalerObserver: unit.scalerObserver,
       tracing: unit.tracing,
       listenerObserver: unit.listenerObserver,
+      spotCost: unit.spotCost,
       watch: (status) => {
         unit.status = status;
       },

@@ -20,7 +20,9 @@ import type { ScaleSetMessage } from "../github/types.js";
 import type { ListenerObserver } from "../listener/listener.js";
 import type { ScalerObserver, ScalerTracing } from "../scaler/events.js";
 import { RUNNER_STATES, type RunnerState } from "../scaler/runner-record.js";
+import type { SpotCostTelemetry } from "../spot/events.js";
 import { ATTR } from "./attributes.js";
+import { costSpotTelemetry } from "./cost-spot.js";
 import type { Instruments } from "./instruments.js";
 import { JobTracker } from "./job-tracker.js";
 import { RunnerTracker } from "./runner-tracker.js";
@@ -44,6 +46,8 @@ export class UnitInstrumentation {
   readonly stateAttributes: Record<RunnerState, Attributes>;
   readonly jobs: JobTracker;
   readonly runners: RunnerTracker;
+  /** Cost metrics and span attributes, preemption and re-run counters (cost-spot.ts). */
+  readonly spotCost: SpotCostTelemetry;
   readonly maxRunners: number | undefined;
   status: (() => ScaleSetUnitStatus) | null = null;
 
@@ -74,6 +78,7 @@ export class UnitInstrumentation {
     );
     this.jobs = jobs;
     this.runners = runners;
+    this.spotCost = costSpotTelemetry(m, { set, withEngine }, (r) => runners.spansOf(r));
     this.scalerObserver = (event) => runners.onEvent(event);
     this.tracing = {
       runnerPhase: (runner, phase, work, reason) =>

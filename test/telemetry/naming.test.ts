@@ -28,7 +28,8 @@ describe("metric naming", () => {
         // Job ids and runner names stay on spans: they would explode series cardinality.
         expect(attribute).not.toMatch(/run\.id|worker\.name|machine\.id|job_id|runner\.name/);
       }
-      if (def.kind === "histogram") expect(def.unit).toBe("s");
+      // Durations in seconds; the one money histogram in US dollars.
+      if (def.kind === "histogram") expect(["s", "{USD}"]).toContain(def.unit);
       if (prometheusName(def).includes("seconds")) expect(def.unit).toBe("s");
     }
   });
