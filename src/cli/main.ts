@@ -65,6 +65,7 @@ const SINGLE_OPTIONS = [
   "engine",
   "port",
   "url",
+  "timeout",
 ];
 
 /** A repeated option would otherwise arrive as a list (`--config a --config b` → "a,b"). */
@@ -140,8 +141,22 @@ export async function main(argv: string[]): Promise<number> {
       )
       .command(
         "validate",
-        "Check the config and the GitHub credentials without creating anything",
-        withConfig,
+        "Check the config, GitHub and the cloud (permissions, image, quotas, network) without creating anything",
+        (y) =>
+          withConfig(y)
+            .option("json", { type: "boolean", default: false, describe: "Print JSON" })
+            .option("offline", {
+              type: "boolean",
+              default: false,
+              describe: "Check the config only; call no API",
+            })
+            .option("timeout", {
+              type: "string",
+              describe: "Deadline of each API call (default 5s; the whole run gets 4 times it)",
+            })
+            .epilogue(
+              "Exit status: 0 every check passed (warnings allowed), 1 a check failed, 2 config error.",
+            ),
         async (args) => {
           const { validateCommand } = await import("./validate.js");
           setExit(await validateCommand(args));

@@ -133,6 +133,10 @@ export const EC2_ERRORS: Readonly<Record<string, CatalogueEntry>> = {
     ),
   },
   InvalidParameterValue: { status: 400, message: fixed("Invalid value 'x' for InstanceType.") },
+  InvalidParameter: {
+    status: 400,
+    message: fixed("Security group sg-0 and subnet subnet-a belong to different networks."),
+  },
   InvalidParameterCombination: {
     status: 400,
     message: fixed("The parameter combination is not supported."),

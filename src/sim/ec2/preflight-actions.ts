@@ -71,7 +71,17 @@ export function checkLaunch(params: QueryParams, ctx: ActionContext, zone: strin
       );
     }
   }
-  for (const group of indexedValues(params, "SecurityGroupId")) groupVpc(ctx, group);
+  const subnetVpc = params.SubnetId
+    ? (catalog.subnetVpcs.get(params.SubnetId) ?? DEFAULT_VPC)
+    : DEFAULT_VPC;
+  for (const group of indexedValues(params, "SecurityGroupId")) {
+    if (groupVpc(ctx, group) !== subnetVpc) {
+      throw new Ec2SimError(
+        "InvalidParameter",
+        `Security group ${group} and subnet ${params.SubnetId ?? "(default)"} belong to different networks.`,
+      );
+    }
+  }
   const profile = struct(params, "IamInstanceProfile");
   const profileName = profile?.Name ?? profile?.Arn?.split("/").at(-1);
   if (profileName && catalog.instanceProfiles && !catalog.instanceProfiles.has(profileName)) {
