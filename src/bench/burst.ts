@@ -39,13 +39,14 @@ if (!DEMO_ENGINES.includes(ENGINE)) {
 const cloud = ENGINE === "sim" ? null : await startDemoCloud(ENGINE, { capacityFault: false });
 
 // BENCH_TELEMETRY=1: an OTLP/HTTP sink for the scaler's exports (it only counts what arrives).
-const otlp = { requests: 0, bytes: 0 };
+const otlp = { requests: 0, bytes: 0, logs: 0 };
 const sink = createServer((req, res) => {
   req.on("data", (chunk: Buffer) => {
     otlp.bytes += chunk.length;
   });
   req.on("end", () => {
     otlp.requests++;
+    if (req.url === "/v1/logs") otlp.logs++;
     res.writeHead(200, { "content-type": "application/x-protobuf" });
     res.end();
   });
@@ -208,8 +209,8 @@ const rows: Array<[string, string, string]> = [
     "telemetry",
     TELEMETRY ? "on" : "off",
     TELEMETRY
-      ? `OTLP ${otlp.requests} exports, ${(otlp.bytes / 1e6).toFixed(1)} MB; ${scrapes} scrapes`
-      : "BENCH_TELEMETRY=1 turns traces + metrics on",
+      ? `OTLP ${otlp.requests} exports (${otlp.logs} of logs), ${(otlp.bytes / 1e6).toFixed(1)} MB; ${scrapes} scrapes`
+      : "BENCH_TELEMETRY=1 turns traces, metrics and logs on",
   ],
 ];
 const share = report.profileShare;

@@ -6,11 +6,12 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { Session } from "node:inspector/promises";
 import { join } from "node:path";
+import { Writable } from "node:stream";
 import { getHeapStatistics } from "node:v8";
-import pino from "pino";
 import { ScalesetApp } from "../app/app.js";
 import { loadConfig } from "../config/index.js";
 import { SimCloud } from "../engines/sim/sim-cloud.js";
+import { createLogger } from "../logging/logger.js";
 import { resolveTelemetrySettings, startTelemetry } from "../telemetry/index.js";
 import { VERSION } from "../version.js";
 import { type ProfileShare, profileShare } from "./profile-share.js";
@@ -18,7 +19,7 @@ import type { FromScaler, ToScaler } from "./protocol.js";
 
 const [configUrl, token] = [process.argv[2] ?? "", process.env.GITHUB_TOKEN ?? ""];
 const send = (message: FromScaler) => process.send?.(message);
-// BENCH_TELEMETRY=1: traces and metrics fully on — OTLP/protobuf to the driver's sink
+// BENCH_TELEMETRY=1: traces, metrics and logs fully on — OTLP/protobuf to the driver's sink
 // (OTEL_EXPORTER_OTLP_ENDPOINT, set by the driver) and a Prometheus endpoint it scrapes.
 const telemetryOn = process.env.BENCH_TELEMETRY === "1";
 // BENCH_ENGINE_YAML (set by the driver for BENCH_ENGINE=gcp|ec2): the engine and its cloud fake.
@@ -97,10 +98,19 @@ async function stopProfile(): Promise<void> {
 const telemetry = await startTelemetry(resolveTelemetrySettings(config.telemetry), {
   serviceVersion: VERSION,
 });
+// The process logger at its default level, created after telemetry as the CLI does, so with
+// telemetry on the pino instrumentation sends its lines as OTLP log records. Its own lines go
+// nowhere: the driver prints the figures.
+const logger = createLogger({
+  level: "info",
+  format: "json",
+  destination: new Writable({ write: (_chunk, _encoding, done) => done() }),
+});
+telemetry.useLogger(logger);
 const app: ScalesetApp = new ScalesetApp({
   config,
   telemetry,
-  logger: pino({ level: "warn" }),
+  logger,
   simCloud: cloudEngineYaml ? undefined : cloud,
   observer: (event) => {
     if (event.type === "create-called" && measuring) {

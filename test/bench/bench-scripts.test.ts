@@ -44,6 +44,8 @@ describe("benchmark scripts", () => {
       const telemetry = row("telemetry  "); // the padded row, not "telemetry in the CPU profile"
       expect(telemetry).toContain("on");
       expect(Number(/OTLP (\d+) exports/.exec(telemetry)?.[1])).toBeGreaterThan(0);
+      // The process logger's lines go out as OTLP log records too.
+      expect(Number(/\((\d+) of logs\)/.exec(telemetry)?.[1])).toBeGreaterThan(0);
       expect(Number(/(\d+) scrapes/.exec(telemetry)?.[1])).toBeGreaterThan(0);
       const share = Number(/([\d.]+) %/.exec(row("telemetry in the CPU profile"))?.[1]);
       expect(share).toBeGreaterThan(0);

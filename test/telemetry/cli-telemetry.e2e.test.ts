@@ -85,6 +85,16 @@ describe("Prometheus endpoint on the main port", () => {
       /^scaleset_github_retries_total\{.*operation="generate_jit_config"\} 1$/m,
     );
     expect(scrape).toMatch(/^target_info\{.*deployment_environment_name="e2e"/m);
+    // Limits, GitHub's runner counts, scale decisions, warm/cold time to start, Node runtime.
+    expect(scrape).toMatch(/^scaleset_runners_max\{[^}]*\} 50$/m);
+    expect(scrape).toMatch(/^scaleset_runners_min\{[^}]*\} 0$/m);
+    expect(scrape).toMatch(/^scaleset_github_runners\{.*runner_state="registered".*\} \d+$/m);
+    expect(scrape).toMatch(/^scaleset_scaler_decisions_total\{.*direction="up".*\} 1$/m);
+    expect(scrape).toMatch(
+      /^scaleset_job_start_duration_seconds_count\{.*start_type="cold".*\} 1$/m,
+    );
+    expect(scrape).toMatch(/^nodejs_eventloop_delay_p99_seconds \d/m);
+    expect(scrape).toMatch(/^v8js_memory_heap_used_bytes\{/m);
     // Bounded labels: never a job id or runner name.
     expect(scrape).not.toContain(jobId);
     expect(scrape).not.toMatch(new RegExp(`${SCALE_SET}-[0-9a-f]{8}`));

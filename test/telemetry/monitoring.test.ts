@@ -37,7 +37,15 @@ describe("monitoring files", () => {
     expect(exprs.length).toBeGreaterThan(15);
     const used = exprs.flatMap(seriesIn);
     expect(used.filter((name) => !exposed.has(name))).toEqual([]);
-    for (const must of ["scaleset_runners", "scaleset_runners_desired", "scaleset_jobs_waiting"])
+    for (const must of [
+      "scaleset_runners",
+      "scaleset_runners_desired",
+      "scaleset_jobs_waiting",
+      "scaleset_runners_max",
+      "scaleset_github_runners",
+      "scaleset_scaler_decisions_total",
+      "scaleset_job_start_duration_seconds_bucket",
+    ])
       expect(used).toContain(must);
     expect(dashboard.templating.list.map((v) => v.name)).toEqual(["datasource", "scale_set"]);
   });
@@ -54,6 +62,8 @@ describe("monitoring files", () => {
         "ScalesetOrphansFound",
         "ScalesetRunnerCreateFailures",
         "ScalesetListenerNotPolling",
+        "ScalesetAtMaxRunners",
+        "ScalesetRunnerCountMismatch",
       ]),
     );
   });
