@@ -5,8 +5,11 @@
  * instead of the sim engine, so the figures include the SDK's own work.
  */
 import { fork } from "node:child_process";
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { startDemoCloud } from "../cli/demo-clouds.js";
 import { DEMO_ENGINES, type DemoEngine } from "../cli/demo-engines.js";
 import { startGitHubSim } from "../sim/github/index.js";
@@ -28,6 +31,11 @@ const ARRIVAL_MS = Number(process.env.BENCH_ARRIVAL_MS ?? 0);
 // whose memory limit makes Node size the heap small (a 512 MiB limit gives a 259 MB heap). Only
 // the scaler: the driver and its fakes keep their default so they are not what slows down.
 const SCALER_HEAP_MB = Number(process.env.BENCH_SCALER_HEAP_MB ?? 0);
+
+// BENCH_SCALER_CGROUP=dir: the scaler process starts inside that memory cgroup (v1 or v2; made
+// and limited beforehand, e.g. to 512 MiB as on Cloud Run), so Node sizes its heap from the
+// limit as it does in a container. The driver and its fakes stay outside.
+const CGROUP = process.env.BENCH_SCALER_CGROUP;
 
 const TELEMETRY = process.env.BENCH_TELEMETRY === "1";
 const ENGINE = (process.env.BENCH_ENGINE ?? "sim") as DemoEngine;
@@ -63,6 +71,7 @@ const child = fork(new URL("./scaler-process.js", import.meta.url), [sim.configU
     ...(cloud ? { ...cloud.env, BENCH_ENGINE_YAML: cloud.engineYaml } : {}),
   },
   execArgv: SCALER_HEAP_MB > 0 ? [`--max-old-space-size=${SCALER_HEAP_MB}`] : [],
+  ...(CGROUP ? { execPath: cgroupLauncher(CGROUP) } : {}),
   // BENCH_CPU_PROF=dir: the scaler process writes a CPU profile of the measured window there.
   stdio: ["ignore", "inherit", "inherit", "ipc"],
 });
@@ -223,8 +232,34 @@ if (share && TELEMETRY) {
     `of main-thread CPU; +${((100 * share.telemetryMs) / (busy - share.telemetryMs)).toFixed(0)} % over the rest (a floor: GC not charged)`,
   ]);
 }
+if (CGROUP) {
+  const peak = cgroupPeakBytes(CGROUP);
+  rows.push(["cgroup peak", peak ? `${(peak / 2 ** 20).toFixed(0)} MB` : "?", CGROUP]);
+}
 const width = Math.max(...rows.map((r) => r[0].length));
 for (const [name, value, note] of rows) {
   process.stdout.write(`${name.padEnd(width)}  ${value.padEnd(14)} ${note}\n`);
 }
 process.exitCode = leaks === 0 && distinctRunners === JOBS ? 0 : 1;
+
+/** A launcher that moves itself into the cgroup, then becomes node (IPC and env carry over). */
+function cgroupLauncher(dir: string): string {
+  const script = join(mkdtempSync(join(tmpdir(), "scaleset-bench-")), "in-cgroup.sh");
+  writeFileSync(
+    script,
+    `#!/bin/sh\necho $$ > '${dir}/cgroup.procs' || exit 97\nexec '${process.execPath}' "$@"\n`,
+  );
+  chmodSync(script, 0o755);
+  return script;
+}
+
+function cgroupPeakBytes(dir: string): number | undefined {
+  for (const file of ["memory.peak", "memory.max_usage_in_bytes"]) {
+    try {
+      return Number(readFileSync(join(dir, file), "utf8").trim());
+    } catch {
+      // the other cgroup version's file
+    }
+  }
+  return undefined;
+}
