@@ -132,7 +132,9 @@ function points(name: string): DataPoint<unknown>[] {
   const all = metricExporter
     .getMetrics()
     .flatMap((rm) => rm.scopeMetrics.flatMap((s) => s.metrics));
-  return all.filter((m) => m.descriptor.name === name).flatMap((m) => m.dataPoints);
+  return all
+    .filter((m) => m.descriptor.name === name)
+    .flatMap((m) => m.dataPoints as DataPoint<unknown>[]);
 }
 
 describe("cost in telemetry", () => {
