@@ -50,10 +50,10 @@ describe("loadConfig", () => {
         serviceName: "scaleset",
         resourceAttributes: {},
         traces: "otlp",
+        logs: "otlp",
         metrics: ["otlp", "prometheus"],
         metricExportInterval: 60_000,
         otlp: {
-          endpoint: "http://localhost:4318",
           protocol: "http/protobuf",
           headers: {},
           timeout: 10_000,
