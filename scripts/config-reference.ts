@@ -84,8 +84,9 @@ export function renderConfigReference(factory: ConfigSchemaFactory, example: str
     "",
     "scaleset reads one YAML file (`scaleset --config config.yaml`). This page lists every field:",
     "its type, its default, whether it is required, and what it does. `config.example.yaml` is the",
-    "same information as a commented file to start from. `scaleset validate --config FILE` checks",
-    "a file and the GitHub credentials without creating anything.",
+    "same information as a commented file to start from. `scaleset validate --config FILE --offline`",
+    "checks a file; without `--offline` it also checks GitHub and the clouds (credentials, permissions,",
+    "images, machine types, quotas, subnets) without creating anything (README, Operating scaleset).",
     "",
     "## Value sources, precedence and durations",
     "",
@@ -240,6 +241,9 @@ function row(
 function typeText(node: SchemaNode, example: string | undefined): string {
   const variants = discriminatedVariants(node);
   if (variants) return `mapping, by \`type\`: ${variants.map(([n]) => `\`${n}\``).join(", ")}`;
+  // Any other union (a price or a price per machine type): its forms, joined.
+  const forms = (node.anyOf ?? node.oneOf)?.map((o) => typeText(o, undefined));
+  if (forms?.length && !forms.includes("any")) return forms.join(" or ");
   if (node.const !== undefined) return code(node.const);
   if (node.enum) return node.enum.map(code).join(" | ");
   switch (node.type) {

@@ -26,6 +26,8 @@ export async function startGcpDemoCloud(): Promise<DemoCloud> {
   ].join(" ");
   return {
     engineYaml,
+    // Example list prices (us-central1 e2-standard-2, pd-balanced), as in config.example.yaml.
+    costYaml: "{ standard_per_hour: 0.067006, spot_per_hour: 0.020102, disk_gb_month: 0.10 }",
     // ADC reads the credential file; detection of a metadata server is off so nothing leaves loopback.
     env: { GOOGLE_APPLICATION_CREDENTIALS: credentials, METADATA_SERVER_DETECTION: "none" },
     // Every VM that exists counts, TERMINATED ones too: they still hold a disk until deleted.

@@ -5,6 +5,8 @@ import type { DemoEngine } from "./demo-engines.js";
 export interface DemoCloud {
   /** The demo scale set's `engine:` value, as a one-line YAML flow mapping. */
   engineYaml: string;
+  /** The demo scale set's `cost:` value (example list prices), when the cloud has prices. */
+  costYaml?: string;
   /** Environment the engine needs to reach the fake (set on this process before start). */
   env: Record<string, string>;
   /** The in-process cloud of the sim engine (absent for the HTTP fakes). */

@@ -77,6 +77,7 @@ async function runDemo(
       maxRunners: args["max-runners"],
       port,
       engineYaml: demoCloud.engineYaml,
+      costYaml: demoCloud.costYaml,
       telemetry: args.telemetry === true,
       logFormat: options.logFormat,
     }),
@@ -167,6 +168,7 @@ export interface DemoYamlOptions {
   maxRunners: number;
   port: number;
   engineYaml: string;
+  costYaml?: string;
   telemetry: boolean;
   logFormat: LogFormat;
 }
@@ -187,6 +189,7 @@ export function demoYaml(o: DemoYamlOptions): string {
     `    max_runners: ${o.maxRunners}`,
     "    idle_timeout: 30s",
     `    engine: ${o.engineYaml}`,
+    ...(o.costYaml ? [`    cost: ${o.costYaml}`] : []),
     "scaler: { reconcile_interval: 30s, shutdown_grace: 10s }",
     `server: { port: ${o.port}, host: 127.0.0.1 }`,
     `logging: { format: ${o.logFormat} }`,
