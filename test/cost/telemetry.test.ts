@@ -21,11 +21,11 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BILLING_RULES } from "../../src/cost/billing.js";
 import { CostLedger } from "../../src/cost/ledger.js";
-import { emptyJobMessages } from "../../src/github/messages.js";
-import { type JobAssigned, type ScaleSetMessage, ZERO_STATISTICS } from "../../src/github/types.js";
+import type { ScaleSetMessage } from "../../src/github/types.js";
 import type { ScalerEvent } from "../../src/scaler/events.js";
 import { TelemetryRuntime } from "../../src/telemetry/runtime.js";
 import { TraceBinder } from "../../src/telemetry/trace-binder.js";
+import { completed, job, message, started } from "../telemetry/job-messages.js";
 
 const spanExporter = new InMemorySpanExporter();
 const metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
@@ -36,25 +36,6 @@ const reader = new PeriodicExportingMetricReader({
 let sdk: NodeSDK;
 let spans: ReadableSpan[] = [];
 const clock = { now: Date.UTC(2026, 11, 4, 9) };
-
-const job = (id: string): JobAssigned => ({
-  messageType: "JobAssigned",
-  runnerRequestId: 1,
-  jobId: id,
-  repositoryName: "repo",
-  ownerName: "org",
-  jobWorkflowRef: "org/repo/.github/workflows/ci.yml@refs/heads/main",
-  jobDisplayName: `build ${id}`,
-  workflowRunId: 7,
-  eventName: "push",
-  requestLabels: ["linux"],
-  queueTime: new Date(Date.now() - 1000),
-});
-let nextId = 1;
-const message = (parts: Partial<ScaleSetMessage>): ScaleSetMessage => ({
-  ...emptyJobMessages(nextId++, { ...ZERO_STATISTICS }),
-  ...parts,
-});
 
 beforeAll(async () => {
   const binder = new TraceBinder();
@@ -96,19 +77,12 @@ beforeAll(async () => {
     );
     emit({ type: "machine-created", runner, machineId: `m-${runner}`, capacity, location: "z" });
     emit({ type: "state", runner, from: "pending", to: "booting" });
-    const started = {
-      ...job(id),
-      messageType: "JobStarted" as const,
-      runnerId: 1,
-      runnerName: runner,
-    };
-    await handle(message({ jobStarted: [started] }), () => {
+    await handle(message({ jobStarted: [started(id, runner)] }), () => {
       emit({ type: "state", runner, from: "booting", to: "busy" });
       emit({ type: "job-started", runner, job: { ...binding, jobId: id } });
     });
     clock.now += 600_000; // ten minutes of machine
-    const done = { ...started, messageType: "JobCompleted" as const, result: "succeeded" };
-    await handle(message({ jobCompleted: [done] }));
+    await handle(message({ jobCompleted: [completed(id, runner)] }));
     emit({ type: "state", runner, from: "busy", to: "deleting" });
     emit({ type: "machine-deleted", runner, machineId: `m-${runner}`, reason: "job-completed" });
     emit({ type: "state", runner, from: "deleting", to: null });

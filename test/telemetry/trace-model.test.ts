@@ -11,51 +11,16 @@ import {
   SimpleSpanProcessor,
 } from "@opentelemetry/sdk-trace";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { emptyJobMessages } from "../../src/github/messages.js";
-import { type JobAssigned, type ScaleSetMessage, ZERO_STATISTICS } from "../../src/github/types.js";
+import type { ScaleSetMessage } from "../../src/github/types.js";
 import type { ScalerEvent } from "../../src/scaler/events.js";
 import { TelemetryRuntime, type UnitHooks } from "../../src/telemetry/runtime.js";
 import { TraceBinder } from "../../src/telemetry/trace-binder.js";
+import { completed, job, message, started } from "./job-messages.js";
 
 const exporter = new InMemorySpanExporter();
 let sdk: NodeSDK;
 let hooks: UnitHooks;
 let spans: ReadableSpan[] = [];
-
-function job(id: string): JobAssigned {
-  return {
-    messageType: "JobAssigned",
-    runnerRequestId: 1,
-    jobId: id,
-    repositoryName: "repo",
-    ownerName: "org",
-    jobWorkflowRef: "org/repo/.github/workflows/ci.yml@refs/heads/main",
-    jobDisplayName: `build ${id}`,
-    workflowRunId: 7,
-    eventName: "push",
-    requestLabels: ["linux"],
-    queueTime: new Date(Date.now() - 1000),
-  };
-}
-
-let nextId = 1;
-function message(parts: Partial<ScaleSetMessage>): ScaleSetMessage {
-  return { ...emptyJobMessages(nextId++, { ...ZERO_STATISTICS }), ...parts };
-}
-
-const started = (id: string, runnerName: string) => ({
-  ...job(id),
-  messageType: "JobStarted" as const,
-  runnerId: 1,
-  runnerName,
-});
-const completed = (id: string, runnerName: string, result = "succeeded") => ({
-  ...job(id),
-  messageType: "JobCompleted" as const,
-  runnerId: 1,
-  runnerName,
-  result,
-});
 
 beforeAll(async () => {
   const binder = new TraceBinder();
