@@ -25,7 +25,7 @@ describe("loadConfig", () => {
           idleTimeout: 300_000,
           maxRunnerLifetime: 21_600_000,
           bootTimeout: 600_000,
-          engine: { type: "sim", sim: { bootDelay: 2_000, createDelay: 100, spot: false } },
+          engine: { type: "sim", sim: { bootDelay: 2_000, createDelay: 100 } },
           schedules: [],
           spot: {
             rerunPreempted: false,

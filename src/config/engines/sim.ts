@@ -9,8 +9,8 @@ export interface SimEngineConfig {
     bootDelay: number;
     /** Ms the create call itself takes. */
     createDelay: number;
-    /** Simulated spot machines (tests and demos of preemption). */
-    spot: boolean;
+    /** Simulated spot machines (tests and demos of preemption); absent: standard. */
+    spot?: boolean;
   };
 }
 
@@ -26,6 +26,10 @@ export const simEngineSchema = section({
 }).transform(
   (raw): SimEngineConfig => ({
     type: "sim",
-    sim: { bootDelay: raw.sim.boot_delay, createDelay: raw.sim.create_delay, spot: raw.sim.spot },
+    sim: {
+      bootDelay: raw.sim.boot_delay,
+      createDelay: raw.sim.create_delay,
+      ...(raw.sim.spot ? { spot: true } : {}),
+    },
   }),
 );
