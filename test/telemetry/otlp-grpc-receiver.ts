@@ -10,13 +10,12 @@ import {
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 import {
-  type DecodedLogRecord,
   type DecodedMetric,
-  type DecodedSpan,
   decodeLogsRequest,
   decodeMetricsRequest,
   decodeTraceRequest,
 } from "./otlp-proto.js";
+import type { OtlpSink } from "./otlp-receiver.js";
 
 export interface GrpcRequest {
   service: "trace" | "metrics" | "logs";
@@ -24,13 +23,10 @@ export interface GrpcRequest {
   body: Buffer;
 }
 
-export interface OtlpGrpcReceiver {
-  url: string;
+export interface OtlpGrpcReceiver extends OtlpSink {
   requests: GrpcRequest[];
-  spans(): DecodedSpan[];
+  /** Every metric of every export. */
   metrics(): DecodedMetric[];
-  logs(): DecodedLogRecord[];
-  close(): Promise<void>;
 }
 
 const SERVICES = {

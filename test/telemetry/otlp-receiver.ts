@@ -17,16 +17,20 @@ export interface ReceivedRequest {
   body: Buffer;
 }
 
-export interface OtlpReceiver {
+/** What any OTLP receiver of these tests gives, whatever the transport. */
+export interface OtlpSink {
   url: string;
-  requests: ReceivedRequest[];
   /** Every span received as protobuf. */
   spans(): DecodedSpan[];
-  /** The metrics of the last protobuf metrics export (cumulative, so the latest is complete). */
-  lastMetrics(): DecodedMetric[];
   /** Every log record received as protobuf. */
   logs(): DecodedLogRecord[];
   close(): Promise<void>;
+}
+
+export interface OtlpReceiver extends OtlpSink {
+  requests: ReceivedRequest[];
+  /** The metrics of the last protobuf metrics export (cumulative, so the latest is complete). */
+  lastMetrics(): DecodedMetric[];
 }
 
 export async function startOtlpReceiver(): Promise<OtlpReceiver> {
