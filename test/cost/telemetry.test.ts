@@ -4,7 +4,6 @@
  * runner span, records scaleset.job.cost and adds to scaleset.cost by capacity type; an unknown
  * cost adds no dollars and no cost_usd, only scaleset.machines.unpriced.
  */
-import { context, metrics, propagation, trace } from "@opentelemetry/api";
 import {
   AggregationTemporality,
   type DataPoint,
@@ -12,20 +11,13 @@ import {
   InMemoryMetricExporter,
   PeriodicExportingMetricReader,
 } from "@opentelemetry/sdk-metrics";
-import { NodeSDK } from "@opentelemetry/sdk-node";
-import {
-  InMemorySpanExporter,
-  type ReadableSpan,
-  SimpleSpanProcessor,
-} from "@opentelemetry/sdk-trace";
+import { InMemorySpanExporter, type ReadableSpan } from "@opentelemetry/sdk-trace";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BILLING_RULES } from "../../src/cost/billing.js";
 import { CostLedger } from "../../src/cost/ledger.js";
 import type { ScaleSetMessage } from "../../src/github/types.js";
 import type { ScalerEvent } from "../../src/scaler/events.js";
-import { TelemetryRuntime } from "../../src/telemetry/runtime.js";
-import { TraceBinder } from "../../src/telemetry/trace-binder.js";
-import { completed, job, message, started } from "../telemetry/job-messages.js";
+import { completed, job, message, started, startInProcess } from "../telemetry/in-process.js";
 
 const spanExporter = new InMemorySpanExporter();
 const metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
@@ -33,24 +25,13 @@ const reader = new PeriodicExportingMetricReader({
   exporter: metricExporter,
   exportIntervalMillis: 3_600_000,
 });
-let sdk: NodeSDK;
+let telemetry: ReturnType<typeof startInProcess>;
 let spans: ReadableSpan[] = [];
 const clock = { now: Date.UTC(2026, 11, 4, 9) };
 
 beforeAll(async () => {
-  const binder = new TraceBinder();
-  sdk = new NodeSDK({
-    spanProcessors: [binder.spanProcessor(new SimpleSpanProcessor({ exporter: spanExporter }))],
-    metricReaders: [reader],
-    logRecordProcessors: [],
-    autoDetectResources: false,
-  });
-  sdk.start();
-  const runtime = new TelemetryRuntime(
-    trace.getTracer("scaleset"),
-    metrics.getMeter("scaleset"),
-    binder,
-  );
+  telemetry = startInProcess(spanExporter, [reader]);
+  const { runtime } = telemetry;
   const hooks = runtime.instrumentUnit({ scaleSet: "linux", engineType: "gcp" });
   const ledger = new CostLedger({
     config: { standardPerHour: 0.36, liveSpotPrices: false },
@@ -91,13 +72,7 @@ beforeAll(async () => {
   await reader.forceFlush();
 });
 
-afterAll(async () => {
-  await sdk.shutdown();
-  trace.disable();
-  metrics.disable();
-  context.disable();
-  propagation.disable();
-});
+afterAll(() => telemetry.stop());
 
 const span = (name: string, attr: string, value: string) =>
   spans.find((s) => s.name === name && s.attributes[attr] === value);
@@ -130,7 +105,8 @@ describe("cost in telemetry", () => {
   it("records scaleset.job.cost and scaleset.cost by capacity type, and counts the unpriced", () => {
     const histogram = points("scaleset.job.cost");
     expect(histogram).toHaveLength(1);
-    expect((histogram[0]?.value as Histogram).sum).toBeCloseTo(0.06, 9);
+    const sum = histogram[0] ? (histogram[0].value as Histogram).sum : undefined;
+    expect(sum).toBeCloseTo(0.06, 9);
     expect(histogram[0]?.attributes).toMatchObject({ "scaleset.capacity.type": "standard" });
     const cost = points("scaleset.cost");
     const byCapacity = Object.fromEntries(

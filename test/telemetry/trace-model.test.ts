@@ -3,39 +3,22 @@
  * the runner created for job A can end up running job B. Each runner must end up in the trace of
  * the job it ran (moved there by the TraceBinder between span end and the exporter).
  */
-import { context, metrics, propagation, trace } from "@opentelemetry/api";
-import { NodeSDK } from "@opentelemetry/sdk-node";
-import {
-  InMemorySpanExporter,
-  type ReadableSpan,
-  SimpleSpanProcessor,
-} from "@opentelemetry/sdk-trace";
+import { trace } from "@opentelemetry/api";
+import { InMemorySpanExporter, type ReadableSpan } from "@opentelemetry/sdk-trace";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ScaleSetMessage } from "../../src/github/types.js";
 import type { ScalerEvent } from "../../src/scaler/events.js";
-import { TelemetryRuntime, type UnitHooks } from "../../src/telemetry/runtime.js";
-import { TraceBinder } from "../../src/telemetry/trace-binder.js";
-import { completed, job, message, started } from "./job-messages.js";
+import type { UnitHooks } from "../../src/telemetry/runtime.js";
+import { completed, job, message, started, startInProcess } from "./in-process.js";
 
 const exporter = new InMemorySpanExporter();
-let sdk: NodeSDK;
+let telemetry: ReturnType<typeof startInProcess>;
 let hooks: UnitHooks;
 let spans: ReadableSpan[] = [];
 
 beforeAll(async () => {
-  const binder = new TraceBinder();
-  sdk = new NodeSDK({
-    spanProcessors: [binder.spanProcessor(new SimpleSpanProcessor({ exporter }))],
-    metricReaders: [],
-    logRecordProcessors: [],
-    autoDetectResources: false,
-  });
-  sdk.start();
-  const runtime = new TelemetryRuntime(
-    trace.getTracer("scaleset"),
-    metrics.getMeter("scaleset"),
-    binder,
-  );
+  telemetry = startInProcess(exporter);
+  const { runtime } = telemetry;
   hooks = runtime.instrumentUnit({ scaleSet: "linux", engineType: "sim" });
   const emit = (event: ScalerEvent) => hooks.scalerObserver(event);
   const handle = (m: ScaleSetMessage, work: () => void = () => undefined) =>
@@ -72,13 +55,7 @@ beforeAll(async () => {
   spans = exporter.getFinishedSpans();
 });
 
-afterAll(async () => {
-  await sdk.shutdown();
-  trace.disable();
-  metrics.disable();
-  context.disable();
-  propagation.disable();
-});
+afterAll(() => telemetry.stop());
 
 const find = (name: string, attr: string, value: unknown) => {
   const span = spans.find((s) => s.name === name && s.attributes[attr] === value);
