@@ -7,7 +7,7 @@
  * standard capacity after preemptions.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { inserts, PROJECT } from "../gcp/helpers.js";
+import { PROJECT } from "../gcp/helpers.js";
 import { runnerOf, SET, type SpotStack, spotEvent, startSpotStack } from "./stack.js";
 
 let stack: SpotStack | undefined;
@@ -16,14 +16,9 @@ afterEach(async () => {
   stack = undefined;
 });
 
-/** The provisioning model the insert of VM `name` asked for. */
-function modelOf(s: SpotStack, name: string): string | undefined {
-  const body = inserts(s.cloud.sim).find((r) => (r.body as { name?: string }).name === name)?.body;
-  return (body as { scheduling?: { provisioningModel?: string } } | undefined)?.scheduling
-    ?.provisioningModel;
-}
+const modelOf = (s: SpotStack, name: string) => s.boughtAs(name);
 
-describe("spot preemption, end to end on the gcp engine", () => {
+describe("spot preemption, end to end (gcp engine, and ec2 last)", () => {
   it("re-runs a run failed by a preemption exactly once, and the re-run succeeds on standard capacity", async () => {
     const s = await startSpotStack({ rerun: true });
     stack = s;
@@ -31,7 +26,7 @@ describe("spot preemption, end to end on the gcp engine", () => {
     const victim = await runnerOf(s, jobIds[0] as string);
     expect(modelOf(s, victim)).toBe("SPOT");
 
-    s.cloud.sim.preempt(victim);
+    s.preempt(victim);
     const rerun = await spotEvent(s, (e) => e.type === "rerun-requested");
     expect(rerun).toEqual({
       type: "rerun-requested",
@@ -77,7 +72,7 @@ describe("spot preemption, end to end on the gcp engine", () => {
     stack = s;
     const { runId, jobIds } = s.github.enqueueRun(SET, 1, { durationMs: 1500 });
     const victim = await runnerOf(s, jobIds[0] as string);
-    s.cloud.sim.preempt(victim);
+    s.preempt(victim);
     const preempted = await spotEvent(s, (e) => e.type === "preempted");
     expect(preempted).toMatchObject({ runner: victim, zone: "us-central1-a" });
     await spotEvent(
@@ -108,7 +103,7 @@ describe("spot preemption, end to end on the gcp engine", () => {
     const { runId, jobIds } = s.github.enqueueRun(SET, 1, { durationMs: 1500 });
     s.github.enqueueJobs(SET, 1, { durationMs: 100, result: "failed", runId });
     const victim = await runnerOf(s, jobIds[0] as string);
-    s.cloud.sim.preempt(victim);
+    s.preempt(victim);
     const skipped = await spotEvent(s, (e) => e.type === "rerun-skipped");
     expect(skipped).toMatchObject({
       runId,
@@ -116,5 +111,26 @@ describe("spot preemption, end to end on the gcp engine", () => {
     });
     expect(s.github.snapshot().requests.rerunFailedJobs ?? 0).toBe(0);
     expect(s.github.runs.byId.get(runId)?.attempt).toBe(1);
+  });
+
+  it("on EC2 too: an interrupted spot instance's run is re-run once, on demand", async () => {
+    const s = await startSpotStack({ rerun: true, engine: "ec2" });
+    stack = s;
+    const { runId, jobIds } = s.github.enqueueRun(SET, 1, { durationMs: 1500 });
+    const victim = await runnerOf(s, jobIds[0] as string);
+    expect(s.boughtAs(victim)).toBe("spot");
+    s.preempt(victim);
+    expect(await spotEvent(s, (e) => e.type === "preempted")).toMatchObject({
+      runner: victim,
+      machineType: "m7i.large",
+    });
+    expect(await spotEvent(s, (e) => e.type === "rerun-requested")).toMatchObject({ runId });
+    const started = await spotEvent(s, (e) => e.type === "rerun-job-started");
+    expect(started).toMatchObject({ runId, capacity: "standard" });
+    expect(s.boughtAs((started as { runner: string }).runner)).toBe("on-demand");
+    await spotEvent(s, (e) => e.type === "rerun-job-completed" && e.result === "succeeded");
+    expect(s.github.snapshot().requests.rerunFailedJobs).toBe(1);
+    // The interrupted instance was priced at the live spot price, until the interruption.
+    expect(s.app.status().scalesets[0]?.cost?.today.byCapacity.spot).toBeGreaterThan(0);
   });
 });

@@ -7,9 +7,19 @@ import pino from "pino";
 import { ScalesetApp } from "../../src/app/app.js";
 import { loadConfig } from "../../src/config/index.js";
 import type { ScalerEvent } from "../../src/scaler/events.js";
+import { type Ec2Sim, startEc2Sim } from "../../src/sim/ec2/index.js";
 import { type GitHubSim, startGitHubSim } from "../../src/sim/github/index.js";
 import type { SpotEvent } from "../../src/spot/events.js";
-import { type FakeCloud, IMAGE, LogSink, PROJECT, startFakeCloud, ZONES } from "../gcp/helpers.js";
+import { useAwsTestEnv } from "../ec2/helpers.js";
+import {
+  type FakeCloud,
+  IMAGE,
+  inserts,
+  LogSink,
+  PROJECT,
+  startFakeCloud,
+  ZONES,
+} from "../gcp/helpers.js";
 
 export const TOKEN = "ghp_spot_e2e_token";
 export const SET = "spot-linux";
@@ -17,13 +27,23 @@ export const SET = "spot-linux";
 export interface SpotStackOptions {
   rerun: boolean;
   breakerPreemptions?: number;
+  /** The cloud: gcp (default) or ec2, each the real SDK against its fake. */
+  engine?: "gcp" | "ec2";
 }
+
+const SUBNETS = { "subnet-0spota": "us-east-1a", "subnet-0spotb": "us-east-1b" };
 
 export type TraceEntry = { at: number; what: string };
 
 export interface SpotStack {
   github: GitHubSim;
+  /** The GCE fake; on ec2 `ec2` instead. */
   cloud: FakeCloud;
+  ec2?: Ec2Sim;
+  /** The cloud takes back the spot machine of runner `name`, mid-job. */
+  preempt(name: string): void;
+  /** How the cloud bought runner `name`'s machine: the insert's SPOT/STANDARD, or spot/on-demand. */
+  boughtAs(name: string): string | undefined;
   app: ScalesetApp;
   logs: LogSink;
   spotEvents: SpotEvent[];
@@ -32,22 +52,39 @@ export interface SpotStack {
   stop(): Promise<void>;
 }
 
-function yaml(githubUrl: string, gceUrl: string, o: SpotStackOptions): string {
+function engineYaml(o: SpotStackOptions, cloudUrl: string): string {
+  if (o.engine === "ec2") {
+    return `
+      type: ec2
+      ec2:
+        region: us-east-1
+        endpoint: ${cloudUrl}
+        image_id: ami-0123456789abcdef0
+        instance_types: [m7i.large]
+        subnet_ids: [${Object.keys(SUBNETS).join(", ")}]
+        spot: true
+        disk_size_gb: 30
+        call_timeout: 5s`;
+  }
+  return `
+      type: gcp
+      gcp:
+        project: ${PROJECT}
+        zones: [${ZONES.join(", ")}]
+        image: ${IMAGE}
+        api_endpoint: "${cloudUrl}"
+        api_timeout: 5s
+        spot: true`;
+}
+
+function yaml(githubUrl: string, cloudUrl: string, o: SpotStackOptions): string {
   return `
 github: { url: ${githubUrl}, token: env:GITHUB_TOKEN }
 scalesets:
   - name: ${SET}
     max_runners: 10
     idle_timeout: 1s
-    engine:
-      type: gcp
-      gcp:
-        project: ${PROJECT}
-        zones: [${ZONES.join(", ")}]
-        image: ${IMAGE}
-        api_endpoint: "${gceUrl}"
-        api_timeout: 5s
-        spot: true
+    engine:${engineYaml(o, cloudUrl)}
     cost: { standard_per_hour: 0.067006, spot_per_hour: 0.020102, disk_gb_month: 0.1 }
     spot:
       rerun_preempted: ${o.rerun}
@@ -91,6 +128,18 @@ function describe(event: ScalerEvent | SpotEvent): string | undefined {
 export async function startSpotStack(options: SpotStackOptions): Promise<SpotStack> {
   const github = await startGitHubSim({ pat: TOKEN, longPollMs: 400 });
   const cloud = await startFakeCloud();
+  let ec2: Ec2Sim | undefined;
+  if (options.engine === "ec2") {
+    useAwsTestEnv();
+    ec2 = await startEc2Sim({
+      subnets: SUBNETS,
+      bootDelayMs: 50,
+      shutdownDelayMs: 50,
+      spotPrices: { "m7i.large/us-east-1a": 0.0385, "m7i.large/us-east-1b": 0.0412 },
+    });
+  }
+  const instanceOf = (name: string) =>
+    ec2?.instances().find((i) => i.tags["scaleset-runner"] === name);
   const logs = new LogSink();
   const spotEvents: SpotEvent[] = [];
   const scalerEvents: ScalerEvent[] = [];
@@ -101,7 +150,7 @@ export async function startSpotStack(options: SpotStackOptions): Promise<SpotSta
     if (what) trace.push({ at: Date.now() - started, what });
   };
   const config = await loadConfig({
-    yamlText: yaml(github.configUrl(), cloud.sim.url, options),
+    yamlText: yaml(github.configUrl(), ec2?.url ?? cloud.sim.url, options),
     env: { GITHUB_TOKEN: TOKEN },
     stdoutIsTTY: false,
   });
@@ -124,6 +173,19 @@ export async function startSpotStack(options: SpotStackOptions): Promise<SpotSta
   return {
     github,
     cloud,
+    ec2,
+    preempt(name) {
+      if (ec2) ec2.interruptSpot(instanceOf(name)?.id ?? "");
+      else cloud.sim.preempt(name);
+    },
+    boughtAs(name) {
+      if (ec2) return instanceOf(name)?.market;
+      const body = inserts(cloud.sim).find(
+        (r) => (r.body as { name?: string }).name === name,
+      )?.body;
+      return (body as { scheduling?: { provisioningModel?: string } } | undefined)?.scheduling
+        ?.provisioningModel;
+    },
     app,
     logs,
     spotEvents,
@@ -132,6 +194,7 @@ export async function startSpotStack(options: SpotStackOptions): Promise<SpotSta
     async stop() {
       await app.stop(5000);
       await github.stop();
+      await ec2?.stop();
       await cloud.stop();
     },
   };
