@@ -203,7 +203,9 @@ export async function preflight(
     else process.env[key] = value;
   }
   const config: ScalesetConfig = await loadConfig({ path: writeConfig(f, "config.yaml", o) });
-  const callTimeoutMs = options.callTimeoutMs ?? 5_000;
+  // Far above loopback latency, so a loaded machine never trips a deadline by accident; the
+  // deadline tests pass their own.
+  const callTimeoutMs = options.callTimeoutMs ?? 60_000;
   return await runPreflight(config, {
     callTimeoutMs,
     budgetMs: options.budgetMs ?? callTimeoutMs * 4,
