@@ -49,7 +49,8 @@ export function renderSpend(set: Json, now: number, row: Row): void {
     if (breaker.state === "closed") continue;
     const opened = num(breaker.openedAt);
     const ago = opened ? ` ${formatAge(now - opened)} ago` : "";
-    parts.push(`${String(breaker.key)} ${String(breaker.state)} (opened${ago}: standard only)`);
+    const meaning = breaker.state === "open" ? "standard only" : "one spot probe at a time";
+    parts.push(`${String(breaker.key)} ${String(breaker.state)} (opened${ago}: ${meaning})`);
   }
   const rerun = obj(spot.rerun);
   const pending = Array.isArray(rerun.standardOnlyFor) ? rerun.standardOnlyFor.length : 0;

@@ -44,6 +44,12 @@ describe("status: spend", () => {
           preemptions: 2,
           breakers: [
             { key: "zone:us-central1-a", state: "open", openedAt: NOW - 60_000, preemptions: 2 },
+            {
+              key: "type:e2-standard-2",
+              state: "half-open",
+              openedAt: NOW - 1_800_000,
+              preemptions: 3,
+            },
           ],
           rerun: { enabled: true, watchingRuns: [], standardOnlyFor: [9] },
         },
@@ -54,7 +60,7 @@ describe("status: spend", () => {
       "  spend     today $0.0123 (4 machines) · 7 days $0.0123 (4 machines) · kept since 5m 00s ago",
     );
     expect(text).toContain(
-      "  spot      2 preempted · zone:us-central1-a open (opened 1m 00s ago: standard only) · 1 re-run(s) starting on standard capacity",
+      "  spot      2 preempted · zone:us-central1-a open (opened 1m 00s ago: standard only) · type:e2-standard-2 half-open (opened 30m 00s ago: one spot probe at a time) · 1 re-run(s) starting on standard capacity",
     );
   });
 
