@@ -35,7 +35,10 @@ describe("sim engine: spot", () => {
       launchRunner: (_jit, signal) =>
         new Promise((_resolve, reject) => {
           running();
-          signal.addEventListener("abort", () => reject((stopped = signal.reason)));
+          signal.addEventListener("abort", () => {
+            stopped = signal.reason;
+            reject(signal.reason);
+          });
         }),
     });
     const spot = engine(cloud, true);
