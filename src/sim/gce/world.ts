@@ -5,16 +5,11 @@ import { GceCatalog } from "./catalog.js";
 import { insertFailure, insertRefusal, noFaults } from "./faults.js";
 import type { InstanceFilter } from "./filter.js";
 import { GceHttpError, notFound } from "./http-io.js";
-import { OperationTable, SELF_LINK_BASE, type SimOperation } from "./operations.js";
+import { instanceJson, type SimInstance } from "./instance-json.js";
+import { OperationTable, type SimOperation } from "./operations.js";
 import { preemptVm } from "./preemption.js";
-import type {
-  GceCounters,
-  GceFaults,
-  GceInstanceStatus,
-  GceInstanceView,
-  GceSimOptions,
-} from "./types.js";
-import { type ValidInstance, validateInsert } from "./validate.js";
+import type { GceCounters, GceFaults, GceInstanceView, GceSimOptions } from "./types.js";
+import { validateInsert } from "./validate.js";
 
 /**
  * The fake's cloud: VMs and their life. A VM is PROVISIONING while its insert runs, boots
@@ -23,22 +18,6 @@ import { type ValidInstance, validateInsert } from "./validate.js";
  */
 
 export const JIT_METADATA_KEY = "ACTIONS_RUNNER_INPUT_JITCONFIG";
-
-interface SimInstance {
-  id: string;
-  project: string;
-  zone: string;
-  name: string;
-  status: GceInstanceStatus;
-  spec: ValidInstance;
-  /** The resource as the client sent it; returned (with server fields) on get/list. */
-  resource: Record<string, unknown>;
-  createdAt: Date;
-  powerOff: AbortController;
-  runnerOutcome: GceInstanceView["runnerOutcome"];
-  /** Set when it last went TERMINATED (`lastStopTimestamp`). */
-  stoppedAt?: Date;
-}
 
 export class GceWorld {
   readonly faults: GceFaults = noFaults();
@@ -306,37 +285,4 @@ export class GceWorld {
     this.#timers.clear();
     this.#operations.stop();
   }
-}
-
-function instanceJson(i: SimInstance): Record<string, unknown> {
-  const zoneUrl = `${SELF_LINK_BASE}/projects/${i.project}/zones/${i.zone}`;
-  const metadataItems = Object.entries(i.spec.metadata).map(([key, value]) => ({ key, value }));
-  return {
-    ...i.resource,
-    kind: "compute#instance",
-    id: i.id,
-    name: i.name,
-    zone: zoneUrl,
-    status: i.status,
-    machineType: `${zoneUrl}/machineTypes/${i.spec.machineType}`,
-    labels: i.spec.labels,
-    metadata: { kind: "compute#metadata", fingerprint: "ZmFrZQ==", items: metadataItems },
-    // The attached boot disk as Compute shows it (not the insert's initializeParams).
-    disks: [
-      {
-        kind: "compute#attachedDisk",
-        type: "PERSISTENT",
-        mode: "READ_WRITE",
-        boot: true,
-        autoDelete: !i.spec.keepsDisk,
-        deviceName: "persistent-disk-0",
-        index: 0,
-        diskSizeGb: String(i.spec.diskSizeGb),
-        source: `${zoneUrl}/disks/${i.name}`,
-      },
-    ],
-    ...(i.stoppedAt ? { lastStopTimestamp: i.stoppedAt.toISOString() } : {}),
-    creationTimestamp: i.createdAt.toISOString(),
-    selfLink: `${zoneUrl}/instances/${i.name}`,
-  };
 }
