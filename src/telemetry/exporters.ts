@@ -6,6 +6,7 @@
 import type { LogRecordExporter } from "@opentelemetry/sdk-logs";
 import type { PushMetricExporter } from "@opentelemetry/sdk-metrics";
 import type { SpanExporter } from "@opentelemetry/sdk-trace";
+import type { OtlpProtocol } from "../config/types.js";
 import type { OtlpTarget } from "./settings.js";
 
 function httpConfig(target: OtlpTarget) {
@@ -20,53 +21,41 @@ async function grpcConfig(target: OtlpTarget) {
   return { url: target.url, metadata, timeoutMillis: target.timeoutMs };
 }
 
-export async function traceExporter(target: OtlpTarget): Promise<SpanExporter> {
-  switch (target.protocol) {
-    case "grpc": {
-      const { OTLPTraceExporter } = await import("@opentelemetry/exporter-trace-otlp-grpc");
-      return new OTLPTraceExporter(await grpcConfig(target));
-    }
-    case "http/json": {
-      const { OTLPTraceExporter } = await import("@opentelemetry/exporter-trace-otlp-http");
-      return new OTLPTraceExporter(httpConfig(target));
-    }
-    default: {
-      const { OTLPTraceExporter } = await import("@opentelemetry/exporter-trace-otlp-proto");
-      return new OTLPTraceExporter(httpConfig(target));
-    }
-  }
+/** The exporter class of each protocol, imported only when asked for. */
+type Loaders<T> = Record<OtlpProtocol, () => Promise<new (config: never) => T>>;
+
+async function build<T>(target: OtlpTarget, loaders: Loaders<T>): Promise<T> {
+  const Exporter = await loaders[target.protocol]();
+  const config = target.protocol === "grpc" ? await grpcConfig(target) : httpConfig(target);
+  // Each class takes the config of its own protocol, which `config` is: `never` only erases
+  // the union the table cannot express.
+  return new Exporter(config as never);
 }
 
-export async function metricExporter(target: OtlpTarget): Promise<PushMetricExporter> {
-  switch (target.protocol) {
-    case "grpc": {
-      const { OTLPMetricExporter } = await import("@opentelemetry/exporter-metrics-otlp-grpc");
-      return new OTLPMetricExporter(await grpcConfig(target));
-    }
-    case "http/json": {
-      const { OTLPMetricExporter } = await import("@opentelemetry/exporter-metrics-otlp-http");
-      return new OTLPMetricExporter(httpConfig(target));
-    }
-    default: {
-      const { OTLPMetricExporter } = await import("@opentelemetry/exporter-metrics-otlp-proto");
-      return new OTLPMetricExporter(httpConfig(target));
-    }
-  }
-}
+export const traceExporter = (target: OtlpTarget) =>
+  build<SpanExporter>(target, {
+    grpc: async () => (await import("@opentelemetry/exporter-trace-otlp-grpc")).OTLPTraceExporter,
+    "http/json": async () =>
+      (await import("@opentelemetry/exporter-trace-otlp-http")).OTLPTraceExporter,
+    "http/protobuf": async () =>
+      (await import("@opentelemetry/exporter-trace-otlp-proto")).OTLPTraceExporter,
+  });
 
-export async function logExporter(target: OtlpTarget): Promise<LogRecordExporter> {
-  switch (target.protocol) {
-    case "grpc": {
-      const { OTLPLogExporter } = await import("@opentelemetry/exporter-logs-otlp-grpc");
-      return new OTLPLogExporter(await grpcConfig(target));
-    }
-    case "http/json": {
-      const { OTLPLogExporter } = await import("@opentelemetry/exporter-logs-otlp-http");
-      return new OTLPLogExporter(httpConfig(target));
-    }
-    default: {
-      const { OTLPLogExporter } = await import("@opentelemetry/exporter-logs-otlp-proto");
-      return new OTLPLogExporter(httpConfig(target));
-    }
-  }
-}
+export const metricExporter = (target: OtlpTarget) =>
+  build<PushMetricExporter>(target, {
+    grpc: async () =>
+      (await import("@opentelemetry/exporter-metrics-otlp-grpc")).OTLPMetricExporter,
+    "http/json": async () =>
+      (await import("@opentelemetry/exporter-metrics-otlp-http")).OTLPMetricExporter,
+    "http/protobuf": async () =>
+      (await import("@opentelemetry/exporter-metrics-otlp-proto")).OTLPMetricExporter,
+  });
+
+export const logExporter = (target: OtlpTarget) =>
+  build<LogRecordExporter>(target, {
+    grpc: async () => (await import("@opentelemetry/exporter-logs-otlp-grpc")).OTLPLogExporter,
+    "http/json": async () =>
+      (await import("@opentelemetry/exporter-logs-otlp-http")).OTLPLogExporter,
+    "http/protobuf": async () =>
+      (await import("@opentelemetry/exporter-logs-otlp-proto")).OTLPLogExporter,
+  });

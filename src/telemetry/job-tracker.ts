@@ -21,7 +21,8 @@ import { millisToHrTime } from "@opentelemetry/core";
 import type { JobMessageBase, ScaleSetMessage } from "../github/types.js";
 import { ATTR, taskResult } from "./attributes.js";
 import type { Instruments } from "./instruments.js";
-import { later, type TraceBinding } from "./trace-binder.js";
+import { later } from "./moved.js";
+import type { TraceBinding } from "./trace-binder.js";
 
 export interface JobTrace {
   readonly id: string;

@@ -16,6 +16,7 @@
 import { type Context, type HrTime, type SpanContext, TraceFlags } from "@opentelemetry/api";
 import type { LogRecordProcessor, ReadWriteLogRecord } from "@opentelemetry/sdk-logs";
 import type { ReadableSpan, Span, SpanProcessor } from "@opentelemetry/sdk-trace";
+import { later, MovedSpan, movedLog, type Target } from "./moved.js";
 
 /** What the runner tracker tells the binder (the API-only side: it has no SDK types). */
 export interface TraceBinding {
@@ -44,11 +45,6 @@ interface Held {
   readonly rootSpanId: string;
   spans: ReadableSpan[];
   logs: ReadWriteLogRecord[];
-}
-
-interface Target {
-  readonly rootSpanId: string;
-  readonly job: SpanContext;
 }
 
 const MAX_HELD = 20_000;
@@ -113,7 +109,7 @@ export class TraceBinder implements TraceBinding {
     const target: Target = { rootSpanId: held.rootSpanId, job: jobSpan };
     this.#bound.set(runnerSpan.traceId, target);
     for (const span of held.spans) this.#forwardSpan(span, target);
-    for (const record of held.logs) this.#logs?.onEmit(moved(record, target));
+    for (const record of held.logs) this.#logs?.onEmit(movedLog(record, target));
     return true;
   }
 
@@ -136,6 +132,11 @@ export class TraceBinder implements TraceBinding {
 
   #onSpanEnd(span: ReadableSpan): void {
     const { traceId, spanId } = span.spanContext();
+    // Most spans belong to a job's own trace (messages, their calls): one lookup for them.
+    if (this.#noteEnd(traceId, span.endTime)) {
+      this.#spans?.onEnd(span);
+      return;
+    }
     const held = this.#held.get(traceId);
     if (held) {
       held.spans.push(span);
@@ -146,7 +147,6 @@ export class TraceBinder implements TraceBinding {
     }
     const target = this.#bound.get(traceId) ?? this.#finished.get(traceId);
     if (!target) {
-      this.#noteEnd(traceId, span.endTime);
       this.#spans?.onEnd(span);
       return;
     }
@@ -169,7 +169,7 @@ export class TraceBinder implements TraceBinding {
       }
       const target = this.#bound.get(traceId) ?? this.#finished.get(traceId);
       if (target) {
-        this.#logs?.onEmit(moved(record, target), context);
+        this.#logs?.onEmit(movedLog(record, target), context);
         return;
       }
     }
@@ -186,80 +186,14 @@ export class TraceBinder implements TraceBinding {
 
   #forwardSpan(span: ReadableSpan, target: Target): void {
     this.#noteEnd(target.job.traceId, span.endTime);
-    this.#spans?.onEnd(movedSpan(span, target));
+    this.#spans?.onEnd(new MovedSpan(span, target));
   }
 
-  #noteEnd(traceId: string, end: HrTime): void {
+  /** True when `traceId` is a watched job trace (its latest end updated). */
+  #noteEnd(traceId: string, end: HrTime): boolean {
     const latest = this.#latest.get(traceId);
-    if (latest === undefined) return;
+    if (latest === undefined) return false;
     if (latest === null || later(end, latest) === end) this.#latest.set(traceId, end);
+    return true;
   }
-}
-
-/** The later of two times. */
-export function later(a: HrTime, b: HrTime): HrTime {
-  return a[0] > b[0] || (a[0] === b[0] && a[1] > b[1]) ? a : b;
-}
-
-function inJobTrace(context: SpanContext, target: Target): SpanContext {
-  return {
-    traceId: target.job.traceId,
-    spanId: context.spanId,
-    traceFlags: context.traceFlags,
-    ...(target.job.traceState ? { traceState: target.job.traceState } : {}),
-  };
-}
-
-/** The ended span as it reads in the job's trace (the SDK's span is left as it is). */
-function movedSpan(span: ReadableSpan, target: Target): ReadableSpan {
-  const context = inJobTrace(span.spanContext(), target);
-  const parent = span.parentSpanContext;
-  const isRoot = context.spanId === target.rootSpanId;
-  return {
-    name: span.name,
-    kind: span.kind,
-    spanContext: () => context,
-    parentSpanContext: isRoot ? target.job : parent && inJobTrace(parent, target),
-    startTime: span.startTime,
-    endTime: span.endTime,
-    status: span.status,
-    attributes: span.attributes,
-    links: span.links,
-    events: span.events,
-    duration: span.duration,
-    ended: span.ended,
-    resource: span.resource,
-    instrumentationScope: span.instrumentationScope,
-    droppedAttributesCount: span.droppedAttributesCount,
-    droppedEventsCount: span.droppedEventsCount,
-    droppedLinksCount: span.droppedLinksCount,
-  };
-}
-
-/**
- * The log record as it reads in the job's trace. A copy: a held record was emitted long ago and
- * the SDK's own is read-only by now. Its setters do nothing for the same reason.
- */
-function moved(record: ReadWriteLogRecord, target: Target): ReadWriteLogRecord {
-  const spanContext = record.spanContext && inJobTrace(record.spanContext, target);
-  const copy: ReadWriteLogRecord = {
-    hrTime: record.hrTime,
-    hrTimeObserved: record.hrTimeObserved,
-    spanContext,
-    resource: record.resource,
-    instrumentationScope: record.instrumentationScope,
-    attributes: record.attributes,
-    severityText: record.severityText,
-    severityNumber: record.severityNumber,
-    body: record.body,
-    eventName: record.eventName,
-    droppedAttributesCount: record.droppedAttributesCount,
-    setAttribute: () => copy,
-    setAttributes: () => copy,
-    setBody: () => copy,
-    setEventName: () => copy,
-    setSeverityNumber: () => copy,
-    setSeverityText: () => copy,
-  };
-  return copy;
 }
