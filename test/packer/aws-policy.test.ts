@@ -79,11 +79,20 @@ describe("docs/aws/scaler-policy.json", () => {
     }
   });
 
-  it("passes one role, to EC2 only, and allows * only for DescribeInstances", () => {
+  it("passes one role, to EC2 only, and allows * only for read-only Describe calls", () => {
     const [pass] = statementsFor("iam:PassRole");
     expect(resources(pass!)).toEqual(["arn:aws:iam::ACCOUNT_ID:role/scaleset-runner"]);
     expect(pass?.Condition?.StringEquals?.["iam:PassedToService"]).toBe("ec2.amazonaws.com");
     const wildcard = policy.Statement.filter((s) => resources(s).includes("*"));
-    expect(wildcard.flatMap(actions)).toEqual(["ec2:DescribeInstances"]);
+    // Listing, spot prices (issue 16) and what `scaleset validate` reads; nothing that changes.
+    expect(wildcard.flatMap(actions)).toEqual([
+      "ec2:DescribeInstances",
+      "ec2:DescribeSpotPriceHistory",
+      "ec2:DescribeImages",
+      "ec2:DescribeSubnets",
+      "ec2:DescribeSecurityGroups",
+      "ec2:DescribeInstanceTypeOfferings",
+      "ec2:DescribeInstanceTypes",
+    ]);
   });
 });

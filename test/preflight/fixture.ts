@@ -60,9 +60,11 @@ export const VALIDATE_READS: PolicyStatement = {
 export const statements = (policy: PolicyDocument): PolicyStatement[] =>
   Array.isArray(policy.Statement) ? policy.Statement : [policy.Statement];
 
+/** The documented scaler policy, which carries validate's reads (statement ValidateReads). */
 export function ec2Policy(): PolicyDocument {
   const policy = scalerPolicy(EC2_DEPLOYMENT, "ec2-linux");
-  return { ...policy, Statement: [...statements(policy), VALIDATE_READS] };
+  const has = statements(policy).some((s) => s.Sid === VALIDATE_READS.Sid);
+  return has ? policy : { ...policy, Statement: [...statements(policy), VALIDATE_READS] };
 }
 
 const idle = (_jit: string, signal: AbortSignal) =>
