@@ -7,7 +7,7 @@ import {
 } from "../../src/engines/engine.js";
 import { JobStillRunningError, RunnerExistsError } from "../../src/github/errors.js";
 import type { JitRunnerConfig, RunnerReference } from "../../src/github/types.js";
-import type { ScalerGitHubApi } from "../../src/scaler/scaler.js";
+import type { ScalerGitHubApi, ScalerOptions } from "../../src/scaler/scaler.js";
 
 export const silentLogger = pino({ level: "silent" });
 
@@ -150,6 +150,30 @@ export class FakeEngine implements Engine {
 }
 
 export const FAKE_DEPLOYMENT = "test-deployment";
+
+/** Scaler options for unit tests: fast ticks, no settle time, reconcile only when asked. */
+export function testScalerOptions(
+  deps: Pick<ScalerOptions, "github" | "engine" | "logger" | "observer">,
+  overrides: Partial<ScalerOptions> = {},
+): ScalerOptions {
+  return {
+    scaleSetId: 7,
+    scaleSetName: "linux",
+    labels: ["linux"],
+    minRunners: 0,
+    maxRunners: 10,
+    idleTimeoutMs: 60_000,
+    bootTimeoutMs: 600_000,
+    maxLifetimeMs: 3_600_000,
+    createConcurrency: 4,
+    deleteConcurrency: 4,
+    reconcileIntervalMs: 3_600_000,
+    tickMs: 20,
+    settleMs: 0,
+    ...deps,
+    ...overrides,
+  };
+}
 
 /** Waits for a condition; the generous default holds on a loaded machine (it returns early). */
 export async function until(predicate: () => boolean, timeoutMs = 20_000): Promise<void> {

@@ -4,7 +4,13 @@ import type { Machine } from "../../src/engines/engine.js";
 import type { ScalerEvent } from "../../src/scaler/events.js";
 import { Scaler, type ScalerOptions } from "../../src/scaler/scaler.js";
 import { LogCapture } from "../e2e/harness.js";
-import { FAKE_DEPLOYMENT, FakeEngine, FakeRunnerRegistry, until } from "./fakes.js";
+import {
+  FAKE_DEPLOYMENT,
+  FakeEngine,
+  FakeRunnerRegistry,
+  testScalerOptions,
+  until,
+} from "./fakes.js";
 
 /**
  * Reconciliation deletes a machine only on proof that nothing runs on it. The unfiltered runner
@@ -23,26 +29,13 @@ function setup() {
   const events: ScalerEvent[] = [];
   const logs = new LogCapture();
   const make = (overrides: Partial<ScalerOptions> = {}) => {
-    const scaler = new Scaler({
-      scaleSetId: SCALE_SET_ID,
-      scaleSetName: "linux",
-      labels: ["linux"],
-      minRunners: 0,
-      maxRunners: 10,
-      idleTimeoutMs: 60_000,
-      bootTimeoutMs: 600_000,
-      maxLifetimeMs: 3_600_000,
-      createConcurrency: 4,
-      deleteConcurrency: 4,
-      reconcileIntervalMs: 3_600_000,
-      github,
-      engine,
-      logger: pino({ level: "debug" }, logs),
-      observer: (e) => events.push(e),
-      tickMs: 20,
-      settleMs: 0,
-      ...overrides,
-    });
+    const logger = pino({ level: "debug" }, logs);
+    const scaler = new Scaler(
+      testScalerOptions(
+        { github, engine, logger, observer: (e) => events.push(e) },
+        { scaleSetId: SCALE_SET_ID, ...overrides },
+      ),
+    );
     scalers.push(scaler);
     return scaler;
   };

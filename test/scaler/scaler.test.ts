@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { JobCompleted, JobStarted } from "../../src/github/types.js";
 import type { ScalerEvent } from "../../src/scaler/events.js";
 import { Scaler, type ScalerOptions } from "../../src/scaler/scaler.js";
-import { FakeEngine, FakeRunnerRegistry, silentLogger, until } from "./fakes.js";
+import { FakeEngine, FakeRunnerRegistry, silentLogger, testScalerOptions, until } from "./fakes.js";
 
 const scalers: Scaler[] = [];
 afterEach(async () => {
@@ -13,26 +13,12 @@ async function makeScaler(overrides: Partial<ScalerOptions> = {}) {
   const github = new FakeRunnerRegistry();
   const engine = new FakeEngine();
   const events: ScalerEvent[] = [];
-  const scaler = new Scaler({
-    scaleSetId: 7,
-    scaleSetName: "Linux.X64",
-    labels: ["linux-x64"],
-    minRunners: 0,
-    maxRunners: 10,
-    idleTimeoutMs: 60_000,
-    bootTimeoutMs: 600_000,
-    maxLifetimeMs: 3_600_000,
-    createConcurrency: 4,
-    deleteConcurrency: 4,
-    reconcileIntervalMs: 3_600_000,
-    github,
-    engine,
-    logger: silentLogger,
-    observer: (e) => events.push(e),
-    tickMs: 20,
-    settleMs: 0,
-    ...overrides,
-  });
+  const scaler = new Scaler(
+    testScalerOptions(
+      { github, engine, logger: silentLogger, observer: (e) => events.push(e) },
+      { scaleSetName: "Linux.X64", labels: ["linux-x64"], ...overrides },
+    ),
+  );
   scalers.push(scaler);
   await scaler.start();
   return { scaler, github, engine, events };
