@@ -101,6 +101,12 @@ export class EngineError extends Error {
 
 export interface Engine {
   readonly type: string;
+  /**
+   * True when the engine opens a CLIENT span per cloud API call itself (gcp, ec2). The telemetry
+   * decorator then adds no operation span around them: the runner span already carries the
+   * machine's id and place, and a create span around its one RunInstances says nothing more.
+   */
+  readonly tracesCalls?: boolean;
   /** Creates and starts a machine for one runner; resolves once the cloud has accepted it. */
   create(request: MachineRequest, signal?: AbortSignal): Promise<Machine>;
   /** Deletes a machine. Idempotent: a machine that no longer exists is success. */

@@ -1,7 +1,12 @@
 /**
- * Wraps an engine from the outside: one span per create/delete/list (active while the engine
- * works, so the engine's own spans — `trace.getTracer("scaleset")` in src/engines — nest under
- * it) plus call and error counters and a duration histogram. The JIT config is never recorded.
+ * Wraps an engine from the outside: call and error counters and a duration histogram per
+ * create/delete/list, and one span per operation (active while the engine works) — unless the
+ * engine opens a CLIENT span per cloud API call itself (`tracesCalls`: gcp, ec2). Then those are
+ * the children of the runner or reconciliation span and an operation span around them would
+ * repeat them (a create is one RunInstances, or an insert and its operation, nearly always), at
+ * a span per create and per delete, the largest share of a job's telemetry after the job itself.
+ * The optional methods (inventory, preemptions, spotPrice) pass through. The JIT config is never
+ * recorded.
  */
 import { type Attributes, type Span, SpanStatusCode, type Tracer } from "@opentelemetry/api";
 import { type Engine, EngineError, type Machine, type MachineRequest } from "../engines/engine.js";
@@ -12,6 +17,10 @@ type Operation = "create" | "delete" | "list";
 
 export class InstrumentedEngine implements Engine {
   readonly type: string;
+  readonly tracesCalls?: boolean;
+  readonly inventory?: Engine["inventory"];
+  readonly preemptions?: Engine["preemptions"];
+  readonly spotPrice?: Engine["spotPrice"];
   readonly #attributes: Record<Operation, Attributes>;
   readonly #spanAttributes: Attributes;
 
@@ -22,6 +31,11 @@ export class InstrumentedEngine implements Engine {
     scaleSet: string,
   ) {
     this.type = inner.type;
+    this.tracesCalls = inner.tracesCalls;
+    // Bound so a caller that holds the wrapped engine (doctor, spot and cost) reaches them.
+    if (inner.inventory) this.inventory = inner.inventory.bind(inner);
+    if (inner.preemptions) this.preemptions = inner.preemptions.bind(inner);
+    if (inner.spotPrice) this.spotPrice = inner.spotPrice.bind(inner);
     const base = { [ATTR.scaleSet]: scaleSet, [ATTR.engineType]: inner.type };
     this.#attributes = {
       create: { ...base, [ATTR.cloudOperation]: "create" },
@@ -72,31 +86,41 @@ export class InstrumentedEngine implements Engine {
     work: () => Promise<T>,
     onResult?: (span: Span, result: T) => void,
   ): Promise<T> {
-    const metricAttributes = this.#attributes[operation];
+    if (this.inner.tracesCalls) return this.#measured(operation, work);
     const attributes: Attributes = { ...this.#spanAttributes, ...extra };
-    const started = performance.now();
-    return this.tracer.startActiveSpan(
-      `scaleset.engine.${operation}`,
-      { attributes },
-      async (span) => {
-        try {
+    return this.tracer.startActiveSpan(`scaleset.engine.${operation}`, { attributes }, (span) =>
+      this.#measured(
+        operation,
+        async () => {
           const result = await work();
           onResult?.(span, result);
           return result;
-        } catch (error) {
-          const errorType = error instanceof EngineError ? error.code : errorName(error);
-          span.setAttribute(ATTR.errorType, errorType);
-          if (error instanceof EngineError) span.setAttribute(ATTR.errorRetryable, error.retryable);
-          span.setStatus({ code: SpanStatusCode.ERROR });
-          this.m.cloudErrors.add(1, { ...metricAttributes, [ATTR.errorType]: errorType });
-          throw error;
-        } finally {
-          this.m.cloudRequests.add(1, metricAttributes);
-          this.m.cloudDuration.record((performance.now() - started) / 1000, metricAttributes);
-          span.end();
-        }
-      },
+        },
+        span,
+      ),
     );
+  }
+
+  /** Counts and times one operation; records a failure on `span` when there is one. */
+  async #measured<T>(operation: Operation, work: () => Promise<T>, span?: Span): Promise<T> {
+    const metricAttributes = this.#attributes[operation];
+    const started = performance.now();
+    try {
+      return await work();
+    } catch (error) {
+      const errorType = error instanceof EngineError ? error.code : errorName(error);
+      if (span) {
+        span.setAttribute(ATTR.errorType, errorType);
+        if (error instanceof EngineError) span.setAttribute(ATTR.errorRetryable, error.retryable);
+        span.setStatus({ code: SpanStatusCode.ERROR });
+      }
+      this.m.cloudErrors.add(1, { ...metricAttributes, [ATTR.errorType]: errorType });
+      throw error;
+    } finally {
+      this.m.cloudRequests.add(1, metricAttributes);
+      this.m.cloudDuration.record((performance.now() - started) / 1000, metricAttributes);
+      span?.end();
+    }
   }
 }
 

@@ -5,7 +5,9 @@
  * trace that the TraceBinder holds; when JobStarted names the runner it becomes a child of that
  * job's span (see trace-binder.ts), and the job span ends only once the runner's record is gone
  * (its VM deleted). A runner that never runs a job keeps a trace of its own. Links tie the
- * runner to the message spans that named it. Also the runner metrics and time to job start.
+ * runner to the message that made it; to the messages that later named it (JobStarted,
+ * JobCompleted) only when it could not join the job's trace, which already holds or links them.
+ * Also the runner metrics and time to job start.
  */
 import {
   type Attributes,
@@ -36,6 +38,8 @@ interface RunnerTrace {
   deletingAt?: number;
   reason?: string;
   job?: JobTrace;
+  /** Its spans were moved into the job's trace (else the two are only linked). */
+  joined?: boolean;
   orphan: boolean;
 }
 
@@ -159,7 +163,8 @@ export class RunnerTracker {
     }
     this.#recordStart(record, job);
     this.#bind(record, job);
-    record.root.addLink({ context: message });
+    // A joined runner is in the job's trace, which already has this message (child or link).
+    if (!record.joined) record.root.addLink({ context: message });
   }
 
   /** Whether the runner that runs `job` still exists (its VM not deleted yet). */
@@ -169,7 +174,8 @@ export class RunnerTracker {
 
   /** A message (JobCompleted) named the runner. */
   touchedBy(runner: string, message: SpanContext): void {
-    this.#runners.get(runner)?.root.addLink({ context: message });
+    const record = this.#runners.get(runner);
+    if (record && !record.joined) record.root.addLink({ context: message });
   }
 
   /** The runner's span and, while it is open, its job's: where a late result (cost) goes. */
@@ -248,7 +254,8 @@ export class RunnerTracker {
     job.runner = record.root.spanContext();
     record.root.setAttribute(ATTR.taskRunId, job.id);
     // Too late to join the job's trace (the hold overflowed): say so with links instead.
-    if (!this.binding.bind(record.root.spanContext(), job.span.spanContext())) {
+    record.joined = this.binding.bind(record.root.spanContext(), job.span.spanContext());
+    if (!record.joined) {
       record.root.addLink({ context: job.span.spanContext() });
       job.span.addLink({ context: record.root.spanContext() });
     }

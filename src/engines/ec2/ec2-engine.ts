@@ -45,6 +45,7 @@ export const DEFAULT_LEGACY_SWEEP_MS = 5 * 60_000;
  */
 export class Ec2Engine implements Engine {
   readonly type = "ec2";
+  readonly tracesCalls = true;
   readonly #o: Ec2EngineOptions;
   readonly #settings: CallSettings;
   /** When the last look for unscoped instances succeeded, and whether it found any. */

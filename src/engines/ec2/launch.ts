@@ -129,7 +129,10 @@ function launched(
 ): Machine {
   const machine = toMachine(instance, deps.scaleSetName);
   if (option.subnetId && machine.location) deps.learnZone?.(option.subnetId, machine.location);
-  deps.logger.info(
+  // Debug, like every routine per-runner step (gcp logs none): at info it was the one line per
+  // job of a quiet scaler. Where it landed is on the RunInstances and runner spans; a fallback
+  // that got it there was logged at info when the option failed.
+  deps.logger.debug(
     {
       machine: machine.id,
       runner: request.runnerName,

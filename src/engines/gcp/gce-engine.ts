@@ -54,6 +54,7 @@ export interface GceEngineOptions {
  */
 export class GceEngine implements Engine {
   readonly type = "gcp";
+  readonly tracesCalls = true;
   readonly #o: GceEngineOptions;
   readonly #deletable = new DeletableIds();
   readonly #spotVms = new SpotVms();

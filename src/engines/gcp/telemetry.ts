@@ -4,7 +4,8 @@ import { classifySdkError } from "./errors.js";
 
 /**
  * One CLIENT span per Compute Engine API call (no-ops unless an OpenTelemetry SDK is started);
- * the engine operation around them (`scaleset.engine.create`…) is the telemetry decorator's span.
+ * the runner or reconciliation span is their parent (the engine says `tracesCalls`, so the
+ * telemetry decorator opens no `scaleset.engine.*` span around them).
  * Attributes are ids and zones only: never metadata, never the SDK's raw error (its request
  * holds the JIT config) — a failure is classified first and only its code is recorded.
  */
