@@ -36,6 +36,10 @@ const SCALER_HEAP_MB = Number(process.env.BENCH_SCALER_HEAP_MB ?? 0);
 // and limited beforehand, e.g. to 512 MiB as on Cloud Run), so Node sizes its heap from the
 // limit as it does in a container. The driver and its fakes stay outside.
 const CGROUP = process.env.BENCH_SCALER_CGROUP;
+// BENCH_SCALER_CPUS=list (taskset syntax, e.g. "1"): the scaler process and all its threads run
+// on those CPUs only, as on a 1-vCPU Cloud Run instance. On a small shared machine it also keeps
+// the driver's fakes and the GC helper threads from trading places, which makes runs steadier.
+const CPUS = process.env.BENCH_SCALER_CPUS;
 
 const TELEMETRY = process.env.BENCH_TELEMETRY === "1";
 const ENGINE = (process.env.BENCH_ENGINE ?? "sim") as DemoEngine;
@@ -71,7 +75,7 @@ const child = fork(new URL("./scaler-process.js", import.meta.url), [sim.configU
     ...(cloud ? { ...cloud.env, BENCH_ENGINE_YAML: cloud.engineYaml } : {}),
   },
   execArgv: SCALER_HEAP_MB > 0 ? [`--max-old-space-size=${SCALER_HEAP_MB}`] : [],
-  ...(CGROUP ? { execPath: cgroupLauncher(CGROUP) } : {}),
+  ...(CGROUP || CPUS ? { execPath: launcher(CGROUP, CPUS) } : {}),
   // BENCH_CPU_PROF=dir: the scaler process writes a CPU profile of the measured window there.
   stdio: ["ignore", "inherit", "inherit", "ipc"],
 });
@@ -222,6 +226,20 @@ const rows: Array<[string, string, string]> = [
       : "BENCH_TELEMETRY=1 turns traces, metrics and logs on",
   ],
 ];
+if (report.threadCpuMs) {
+  // Whole-process CPU split by thread: the main thread against V8's GC helpers and libuv's pool.
+  const byThread = Object.entries(report.threadCpuMs)
+    .filter(([, cpu]) => cpu > 0)
+    .sort((a, b) => b[1] - a[1]);
+  rows.push([
+    "CPU per job by thread",
+    `${((report.threadCpuMs.main ?? 0) / JOBS).toFixed(2)} ms main`,
+    byThread
+      .filter(([name]) => name !== "main")
+      .map(([name, cpu]) => `${name.trim()} ${(cpu / JOBS).toFixed(2)}`)
+      .join(", "),
+  ]);
+}
 const share = report.profileShare;
 if (share && TELEMETRY) {
   // GC and other threads are not charged to anyone: the "over the rest" figure is a floor.
@@ -232,6 +250,7 @@ if (share && TELEMETRY) {
     `of main-thread CPU; +${((100 * share.telemetryMs) / (busy - share.telemetryMs)).toFixed(0)} % over the rest (a floor: GC not charged)`,
   ]);
 }
+if (CPUS) rows.push(["scaler CPUs", CPUS, "BENCH_SCALER_CPUS (taskset)"]);
 if (CGROUP) {
   const peak = cgroupPeakBytes(CGROUP);
   rows.push(["cgroup peak", peak ? `${(peak / 2 ** 20).toFixed(0)} MB` : "?", CGROUP]);
@@ -242,13 +261,20 @@ for (const [name, value, note] of rows) {
 }
 process.exitCode = leaks === 0 && distinctRunners === JOBS ? 0 : 1;
 
-/** A launcher that moves itself into the cgroup, then becomes node (IPC and env carry over). */
-function cgroupLauncher(dir: string): string {
-  const script = join(mkdtempSync(join(tmpdir(), "scaleset-bench-")), "in-cgroup.sh");
-  writeFileSync(
-    script,
-    `#!/bin/sh\necho $$ > '${dir}/cgroup.procs' || exit 97\nexec '${process.execPath}' "$@"\n`,
-  );
+/**
+ * A launcher that moves itself into the cgroup and/or onto the CPUs, then becomes node (IPC and
+ * env carry over; threads node starts later inherit the CPU list).
+ */
+function launcher(cgroup: string | undefined, cpus: string | undefined): string {
+  const script = join(mkdtempSync(join(tmpdir(), "scaleset-bench-")), "launch.sh");
+  const steps = [
+    "#!/bin/sh",
+    cgroup ? `echo $$ > '${cgroup}/cgroup.procs' || exit 97` : "",
+    cpus
+      ? `exec taskset -c '${cpus}' '${process.execPath}' "$@"`
+      : `exec '${process.execPath}' "$@"`,
+  ];
+  writeFileSync(script, `${steps.filter(Boolean).join("\n")}\n`);
   chmodSync(script, 0o755);
   return script;
 }

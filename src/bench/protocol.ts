@@ -29,6 +29,8 @@ export interface ScalerReport {
   peakRssMb: number;
   /** BENCH_CPU_PROF: the measured window's profile split by who ran (see profile-share.ts). */
   profileShare?: ProfileShare;
+  /** CPU ms of the measured window by thread name (Linux): main thread, GC helpers, libuv pool. */
+  threadCpuMs?: Record<string, number>;
   /** V8's heap size limit in the scaler process (BENCH_SCALER_HEAP_MB sets its old space). */
   heapLimitMb: number;
   machinesLeft: number;

@@ -16,6 +16,7 @@ import { resolveTelemetrySettings, startTelemetry } from "../telemetry/index.js"
 import { VERSION } from "../version.js";
 import { type ProfileShare, profileShare } from "./profile-share.js";
 import type { FromScaler, ToScaler } from "./protocol.js";
+import { type ThreadCpu, threadCpu, threadCpuSince } from "./thread-cpu.js";
 
 const [configUrl, token] = [process.argv[2] ?? "", process.env.GITHUB_TOKEN ?? ""];
 const send = (message: FromScaler) => process.send?.(message);
@@ -69,6 +70,7 @@ let maxGap = 0;
 let maxGapWithDeletes = 0;
 let first = true;
 let cpuAtBurst: NodeJS.CpuUsage | null = null;
+let threadsAtBurst: ThreadCpu | undefined;
 // With a warm-up burst (BENCH_WARMUP_JOBS), nothing is measured until the driver says "reset".
 let measuring = Number(process.env.BENCH_WARMUP_JOBS ?? 0) === 0;
 // BENCH_CPU_PROF=dir: a V8 CPU profile of exactly the window the CPU figure covers (burst start →
@@ -82,6 +84,15 @@ async function startProfile(): Promise<void> {
   await profiler.post("Profiler.enable");
   await profiler.post("Profiler.setSamplingInterval", { interval: 250 });
   await profiler.post("Profiler.start");
+  // BENCH_HEAP_PROF=1 (with BENCH_CPU_PROF): also a sampling allocation profile of the window —
+  // with telemetry on, most of its extra CPU is the garbage collector's, so who allocates matters.
+  if (process.env.BENCH_HEAP_PROF === "1") {
+    await profiler.post("HeapProfiler.startSampling", {
+      samplingInterval: 16384,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
+  }
 }
 // Kept: the driver may ask for the report again (its cloud fake still deleting) after the stop.
 let share: ProfileShare | undefined;
@@ -89,6 +100,13 @@ async function stopProfile(): Promise<void> {
   if (!profileDir || !profiler) return;
   const { profile } = await profiler.post("Profiler.stop");
   await mkdir(profileDir, { recursive: true });
+  if (process.env.BENCH_HEAP_PROF === "1") {
+    const heap = await profiler.post("HeapProfiler.stopSampling");
+    await writeFile(
+      join(profileDir, `burst-${process.pid}.heapprofile`),
+      JSON.stringify(heap.profile),
+    );
+  }
   await writeFile(join(profileDir, `burst-${process.pid}.cpuprofile`), JSON.stringify(profile));
   profiler.disconnect();
   profiler = null;
@@ -116,6 +134,7 @@ const app: ScalesetApp = new ScalesetApp({
     if (event.type === "create-called" && measuring) {
       if (!cpuAtBurst) {
         cpuAtBurst = process.cpuUsage();
+        threadsAtBurst = threadCpu();
         void startProfile();
       }
       latencies.push(event.latencyMs);
@@ -166,6 +185,7 @@ process.on("message", async (message: ToScaler) => {
       cloud.live().length === 0 && (app.units[0]?.scaler?.runners().length ?? 0) === 0;
     if (finished) await telemetry.flush();
     const cpu = process.cpuUsage(cpuAtBurst ?? undefined);
+    const threadsNow = threadCpu();
     if (finished) await stopProfile();
     send({
       type: "report",
@@ -179,6 +199,9 @@ process.on("message", async (message: ToScaler) => {
         peakRssMb: process.resourceUsage().maxRSS / 1024,
         heapLimitMb: getHeapStatistics().heap_size_limit / 2 ** 20,
         ...(share ? { profileShare: share } : {}),
+        ...(threadsAtBurst && threadsNow
+          ? { threadCpuMs: threadCpuSince(threadsAtBurst, threadsNow) }
+          : {}),
         machinesLeft: cloud.live().length,
         runnersTracked: app.units[0]?.scaler?.runners().length ?? -1,
         created: cloud.counters.created,
