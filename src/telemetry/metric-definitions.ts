@@ -332,6 +332,15 @@ export const METRICS = {
     description: "Unix time of the last long poll start (0 before the first)",
     attributes: [SET],
   },
+  lastPollAnswered: {
+    name: "scaleset.listener.last_poll_answered.timestamp",
+    kind: "gauge",
+    unit: "s",
+    description:
+      "Unix time GitHub last answered a long poll (a message or none) or opened the session; " +
+      "0 before that",
+    attributes: [SET],
+  },
   queueSize: {
     name: "scaleset.scaler.queue.size",
     kind: "gauge",

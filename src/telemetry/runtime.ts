@@ -65,6 +65,7 @@ export class TelemetryRuntime {
       m.listenerRestarts,
       m.listenerPolling,
       m.lastPoll,
+      m.lastPollAnswered,
       m.queueSize,
       m.machinesStopped,
       m.createBackoff,
@@ -82,6 +83,7 @@ export class TelemetryRuntime {
         if (unit.maxRunners !== undefined) result.observe(m.runnersMax, unit.maxRunners, set);
         result.observe(m.listenerPolling, isSessionPhase(listener.phase) ? 1 : 0, set);
         result.observe(m.lastPoll, (listener.lastPollAt ?? 0) / 1000, set);
+        result.observe(m.lastPollAnswered, (listener.lastPollAnsweredAt ?? 0) / 1000, set);
         result.observe(m.sessionConflicts, listener.conflicts, set);
         result.observe(m.listenerRestarts, listener.restarts, set);
         if (listener.statistics) {

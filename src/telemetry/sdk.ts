@@ -103,7 +103,10 @@ export async function startSdkTelemetry(
     if (target.onMainPort) routes[target.path] = prometheus.handler;
     else {
       try {
-        prometheusUrl = await prometheus.listen(target.host, target.port, target.path);
+        // The logger is given later (useLogger): refused scrapes are reported once it is.
+        prometheusUrl = await prometheus.listen(target.host, target.port, target.path, undefined, {
+          warn: (fields, message) => logger?.warn(fields, `prometheus port: ${message}`),
+        });
       } catch (error) {
         // Started exporters and registered providers must not outlive a failed start; there is
         // nothing worth waiting to flush yet.
