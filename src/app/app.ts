@@ -124,8 +124,7 @@ export class ScalesetApp {
       const tuning = this.#o.tuning;
       const spotCost = new SpotCost({
         config: scaleSet,
-        // Unwrapped: the decorator passes on only create, delete and list.
-        engine: created,
+        engine,
         logger,
         runs: this.#runs,
         telemetry: hooks?.spotCost,

@@ -32,7 +32,7 @@ export class InstrumentedEngine implements Engine {
   ) {
     this.type = inner.type;
     this.tracesCalls = inner.tracesCalls;
-    // Bound so a caller that holds the wrapped engine (doctor, spot and cost) reaches them.
+    // Bound to the inner engine: spot and cost call them on the wrapped one (src/app/app.ts).
     if (inner.inventory) this.inventory = inner.inventory.bind(inner);
     if (inner.preemptions) this.preemptions = inner.preemptions.bind(inner);
     if (inner.spotPrice) this.spotPrice = inner.spotPrice.bind(inner);
