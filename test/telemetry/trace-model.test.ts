@@ -4,6 +4,7 @@
  * the job it ran (moved there by the TraceBinder between span end and the exporter).
  */
 import { trace } from "@opentelemetry/api";
+import { hrTimeToNanoseconds } from "@opentelemetry/core";
 import { InMemorySpanExporter, type ReadableSpan } from "@opentelemetry/sdk-trace";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ScaleSetMessage } from "../../src/github/types.js";
@@ -171,7 +172,12 @@ describe("trace model", () => {
         s.name === "scaleset.message" && s.parentSpanContext?.spanId === jobC.spanContext().spanId,
     );
     expect(messagesOfC).toHaveLength(3);
-    expect(messagesOfC.some((m) => linkedTo(r3, m) && m.startTime <= r3.startTime)).toBe(true);
+    expect(
+      messagesOfC.some(
+        (m) =>
+          linkedTo(r3, m) && hrTimeToNanoseconds(m.startTime) <= hrTimeToNanoseconds(r3.startTime),
+      ),
+    ).toBe(true);
     expect(r3.attributes["scaleset.runner.adopted"]).toBeUndefined();
   });
 
