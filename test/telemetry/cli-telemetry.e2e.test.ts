@@ -203,8 +203,17 @@ describe("OTLP export, flushed on SIGTERM", () => {
     expect([parentName(remove), parentName(del)]).toEqual(["scaleset.runner", "scaleset.runner"]);
     expect(del.startNs).toBeGreaterThan(create.endNs - MS_IN_NS);
     // Each message carried this job alone: its span is the job's child, not a root of its own.
+    // The broker sends whatever is queued when a poll arrives, so two of the job's events may
+    // come in one message: count the events the messages carried, not the messages.
     const messages = spans.filter((s) => s.name === "scaleset.message");
-    expect(messages.filter((m) => m.parentSpanId === job.spanId)).toHaveLength(4);
+    expect(messages.length).toBeGreaterThan(0);
+    expect(messages.every((m) => m.parentSpanId === job.spanId)).toBe(true);
+    const carried = (kind: string) =>
+      messages.reduce(
+        (sum, m) => sum + Number(m.attributes[`scaleset.message.jobs.${kind}`] ?? 0),
+        0,
+      );
+    expect(["available", "assigned", "started", "completed"].map(carried)).toEqual([1, 1, 1, 1]);
     const messageIds = new Set(messages.map((s) => s.spanId));
     // The runner links the message that made it; the later ones (JobStarted, JobCompleted) are
     // already the job's children in the same trace, so they are not linked a second time.
