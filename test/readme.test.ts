@@ -23,7 +23,8 @@ describe("README quick start", () => {
 
   it("states the Node.js version the package requires", () => {
     const pkg = JSON.parse(read("package.json")) as { engines: { node: string } };
-    const major = /\d+/.exec(pkg.engines.node)?.[0];
-    expect(readme).toContain(`Node.js ${major} or newer`);
+    const minimum = /\d+(?:\.\d+)*/.exec(pkg.engines.node)?.[0];
+    expect(minimum).toBeDefined();
+    expect(readme).toContain(`Node.js ${minimum} or newer`);
   });
 });

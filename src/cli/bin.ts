@@ -23,6 +23,13 @@ function olderThan(version: string, minimum: number[]): boolean {
   return false;
 }
 
+/** 22.19.0 as "22.19", 99.0.0 as "99": the version as people write it. */
+function shortVersion(version: number[]): string {
+  const parts = [...version];
+  while (parts.length > 1 && parts[parts.length - 1] === 0) parts.pop();
+  return parts.join(".");
+}
+
 function requiredRange(): string {
   try {
     const pkg = JSON.parse(
@@ -41,7 +48,7 @@ const minimum = minimumOf(range);
 if (minimum && olderThan(process.versions.node, minimum)) {
   process.stderr.write(
     `scaleset needs Node.js ${range} (package.json "engines"), but ${process.execPath} is ` +
-      `Node.js ${process.versions.node}. Install Node.js ${minimum[0]} or newer (24 LTS ` +
+      `Node.js ${process.versions.node}. Install Node.js ${shortVersion(minimum)} or newer (24 LTS ` +
       "recommended) from https://nodejs.org/en/download or with a version manager " +
       "(e.g. `nvm install 24`), then run the command again.\n",
   );

@@ -127,7 +127,7 @@ describe("the scaleset executable checks the Node.js version first", () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain(`Node.js ${process.versions.node}`);
     expect(lines[0]).toContain("needs Node.js >=99.1");
-    expect(lines[0]).toMatch(/Install Node\.js 99 or newer .*nodejs\.org/);
+    expect(lines[0]).toMatch(/Install Node\.js 99\.1 or newer .*nodejs\.org/);
   });
 
   // The machine's own Node (20 on the build machines), when it is older than engines allows.
@@ -140,7 +140,9 @@ describe("the scaleset executable checks the Node.js version first", () => {
   it.skipIf(!machineNode)("on the machine's old Node: one line, no stack trace", () => {
     const old = run(machineNode!, [bin, "demo", "--jobs", "20"], root);
     expect(old.code).toBe(1);
-    expect(old.stderr).toMatch(/^scaleset needs Node\.js >=22 .* is Node\.js 2\d\.\d+\.\d+\. /);
+    expect(old.stderr).toMatch(
+      /^scaleset needs Node\.js >=22\.19 .* is Node\.js 2\d\.\d+\.\d+\. Install Node\.js 22\.19 or newer /,
+    );
     expect(old.stderr.trim().split("\n")).toHaveLength(1);
     expect(old.stderr).not.toMatch(/\n\s+at /);
   });
