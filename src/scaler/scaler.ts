@@ -1,28 +1,16 @@
-import { EngineError, type Machine } from "../engines/engine.js";
+import { EngineError } from "../engines/engine.js";
 import type { JobCompleted, JobStarted } from "../github/types.js";
 import { ConcurrencyLimiter } from "../util/limiter.js";
 import { CreateBackoff } from "./create-backoff.js";
 import { desiredRunnerCount, planScaleDown } from "./desired.js";
-import { jobBinding, machineAdopted, type RunnerPhase, type ScalerEvent } from "./events.js";
-import { provisionRunner } from "./provision.js";
+import { jobBinding, machineAdopted, type ScalerEvent } from "./events.js";
 import { applyAssessment, type ReconcileOps } from "./reconcile-apply.js";
 import { assessReconcile } from "./reconcile-assess.js";
 import { ReconcileJudge } from "./reconcile-judge.js";
-import {
-  countByState,
-  makeRunnerName,
-  newRunnerRecord,
-  type RunnerRecord,
-  type RunnerState,
-} from "./runner-record.js";
+import { RunnerLifecycle } from "./runner-lifecycle.js";
+import { countByState, type RunnerRecord } from "./runner-record.js";
 import { RunnerTable } from "./runner-table.js";
 import { minRunnersAt } from "./schedule.js";
-import {
-  removeGhostRegistration,
-  type TeardownDeps,
-  type TeardownReason,
-  teardownRunner,
-} from "./teardown.js";
 
 export type { ScalerGitHubApi } from "./provision.js";
 export type { ScaleHandler, ScalerOptions, ScalerSnapshot } from "./scaler-types.js";
@@ -52,6 +40,7 @@ export class Scaler implements ScaleHandler {
   #evaluationQueued = false;
   #timers: NodeJS.Timeout[] = [];
   #reconciling: Promise<void> | null = null;
+  readonly #lifecycle: RunnerLifecycle;
 
   constructor(options: ScalerOptions) {
     this.#o = options;
@@ -62,6 +51,18 @@ export class Scaler implements ScaleHandler {
     this.#runners = new RunnerTable((event) => this.#emit(event));
     this.#backoff = new CreateBackoff(this.#now);
     this.#judge = new ReconcileJudge(options.logger, (event) => this.#emit(event));
+    this.#lifecycle = new RunnerLifecycle({
+      options,
+      runners: this.#runners,
+      creates: this.#creates,
+      deletes: this.#deletes,
+      backoff: this.#backoff,
+      stopped: this.#stopped,
+      scaleSetId: () => this.#scaleSetId,
+      now: this.#now,
+      emit: (event) => this.#emit(event),
+      evaluateSoon: () => this.#evaluateSoon(),
+    });
   }
 
   get scaleSetId(): number {
@@ -94,10 +95,11 @@ export class Scaler implements ScaleHandler {
     let record = this.#runners.get(message.runnerName);
     // Started on a runner this process does not know (created before a restart): track it so
     // its completion tears it down; reconciliation attaches its machine.
-    record ??= this.#adopt(message.runnerName, {});
+    record ??= this.#lifecycle.adopt(message.runnerName, {});
     if (message.runnerId) record.runnerId = message.runnerId;
     record.jobId = message.jobId;
-    if (record.state !== "busy" && record.state !== "deleting") this.#move(record, "busy");
+    if (record.state !== "busy" && record.state !== "deleting")
+      this.#lifecycle.move(record, "busy");
     this.#emit({ type: "job-started", runner: message.runnerName, job: jobBinding(message) });
   }
 
@@ -114,11 +116,11 @@ export class Scaler implements ScaleHandler {
     const record = this.#runners.get(message.runnerName);
     if (record) {
       if (message.runnerId) record.runnerId = message.runnerId;
-      this.#retire(record, "job-completed");
+      this.#lifecycle.retire(record, "job-completed");
       return;
     }
     // Unknown runner (lost message, restart): find its machine and registration by name.
-    void this.#deletes.run(() => this.#cleanupUnknown(message.runnerName, message.runnerId));
+    this.#lifecycle.retireUnknown(message.runnerName, message.runnerId);
   }
 
   snapshot(): ScalerSnapshot {
@@ -200,17 +202,17 @@ export class Scaler implements ScaleHandler {
   readonly #reconcileOps: ReconcileOps = {
     get: (name) => this.#runners.get(name),
     adopt: (machine, runnerId, state) => {
-      const record = this.#adopt(machine.runnerName, { machineId: machine.id, runnerId });
+      const lifecycle = this.#lifecycle;
+      const record = lifecycle.adopt(machine.runnerName, { machineId: machine.id, runnerId });
       this.#emit(machineAdopted(machine));
-      if (state !== "pending") this.#move(record, state === "idle" ? "booting" : state);
-      if (state === "idle") this.#move(record, "idle");
+      if (state !== "pending") lifecycle.move(record, state === "idle" ? "booting" : state);
+      if (state === "idle") lifecycle.move(record, "idle");
       return record;
     },
-    move: (record, to) => this.#move(record, to),
-    retire: (record, reason) => this.#retire(record, reason),
-    removeGhost: (registration) =>
-      void this.#deletes.run(() => removeGhostRegistration(registration, this.#teardownDeps())),
-    bootFailed: (runner) => this.#bootFailed(runner),
+    move: (record, to) => this.#lifecycle.move(record, to),
+    retire: (record, reason) => this.#lifecycle.retire(record, reason),
+    removeGhost: (registration) => this.#lifecycle.removeGhost(registration),
+    bootFailed: (runner) => this.#lifecycle.bootFailed(runner),
     emit: (event) => this.#emit(event),
   };
 
@@ -245,130 +247,16 @@ export class Scaler implements ScaleHandler {
     );
     if (active.length < target) {
       if (this.#backoff.blocked()) return; // the tick retries after the backoff
-      for (let i = active.length; i < target; i++) this.#scaleUp(now);
+      for (let i = active.length; i < target; i++) this.#lifecycle.scaleUp(now);
       return;
     }
     const { cancel, retire } = planScaleDown(active, target, now, this.#o.idleTimeoutMs);
     for (const record of cancel) record.cancelled = true;
-    for (const record of retire) this.#retire(record, "idle-timeout");
-  }
-
-  #scaleUp(now: number): void {
-    const record = this.#runners.add(newRunnerRecord(makeRunnerName(this.#o.scaleSetName), now));
-    void this.#creates.run(() => this.#provision(record));
-  }
-
-  async #provision(record: RunnerRecord): Promise<void> {
-    const outcome = await this.#inPhase(record.name, "provision", () =>
-      this.#provisionOnce(record),
-    );
-    if (outcome.kind === "created") {
-      this.#backoff.created();
-      this.#move(record, "booting");
-      if (record.cancelled) this.#retire(record, "idle-timeout");
-      return;
-    }
-    this.#drop(record);
-    if (outcome.kind === "failed") this.#backoff.failed(outcome.failure);
-  }
-
-  /** A machine powered off before its runner came online: counts against creating more. */
-  #bootFailed(runner: string): void {
-    const hint =
-      "runner VMs stop without registering: check the image, the metadata/user-data key, the runner version";
-    this.#o.logger.warn({ runner, reason: "boot-failure" }, hint);
-    this.#emit({ type: "boot-failed", runner });
-    this.#backoff.failed({ code: "BOOT_FAILURE", message: hint, stage: "boot", retryable: false });
-  }
-
-  #provisionOnce(record: RunnerRecord) {
-    return provisionRunner(record, {
-      github: this.#o.github,
-      engine: this.#o.engine,
-      scaleSetId: this.#scaleSetId,
-      scaleSetName: this.#o.scaleSetName,
-      labels: this.#o.labels,
-      logger: this.#o.logger,
-      now: this.#now,
-      emit: (event) => this.#emit(event),
-      capacity: this.#o.capacity,
-    });
-  }
-
-  /** Runs a runner's cloud/GitHub work inside its telemetry span, when telemetry is on. */
-  #inPhase<T>(
-    runner: string,
-    phase: RunnerPhase,
-    work: () => Promise<T>,
-    reason?: string,
-  ): Promise<T> {
-    const tracing = this.#o.tracing;
-    return tracing ? tracing.runnerPhase(runner, phase, work, reason) : work();
-  }
-
-  #retire(record: RunnerRecord, reason: TeardownReason): void {
-    if (record.state === "deleting") return;
-    if (record.state === "pending" && !record.adopted && !record.machineId) {
-      record.cancelled = true; // its provisioning task cleans up once it returns
-      return;
-    }
-    this.#move(record, "deleting");
-    void this.#deletes.run(async () => {
-      const result = await this.#inPhase(
-        record.name,
-        "teardown",
-        () => teardownRunner(record, reason, this.#teardownDeps()),
-        reason,
-      );
-      if (result === "still-running") {
-        this.#move(record, "busy");
-        return;
-      }
-      if (result === "unconfirmed") {
-        this.#move(record, "booting"); // kept until GitHub can say it is idle
-        return;
-      }
-      if (record.machineId) this.#stopped.delete(record.machineId);
-      this.#drop(record);
-      this.#evaluateSoon();
-    });
-  }
-
-  async #cleanupUnknown(runnerName: string, runnerId: number): Promise<void> {
-    const machines = await this.#o.engine.list().catch(() => [] as Machine[]);
-    const machine = machines.find((m) => m.runnerName === runnerName);
-    if (!machine && !runnerId) return;
-    const record = this.#adopt(runnerName, {
-      machineId: machine?.id,
-      runnerId: runnerId || undefined,
-    });
-    this.#retire(record, "job-completed");
-  }
-
-  #teardownDeps(): TeardownDeps {
-    return {
-      github: this.#o.github,
-      engine: this.#o.engine,
-      logger: this.#o.logger,
-      emit: (event) => this.#emit(event),
-    };
+    for (const record of retire) this.#lifecycle.retire(record, "idle-timeout");
   }
 
   #emit(event: ScalerEvent): void {
     this.#o.observer?.(event);
-  }
-
-  #adopt(name: string, known: Pick<RunnerRecord, "machineId" | "runnerId">): RunnerRecord {
-    return this.#runners.adopt(name, known, this.#now());
-  }
-
-  #move(record: RunnerRecord, to: RunnerState): void {
-    this.#runners.move(record, to, this.#now());
-    if (to === "idle" || to === "busy") this.#backoff.online();
-  }
-
-  #drop(record: RunnerRecord): void {
-    this.#runners.drop(record);
   }
 }
 
