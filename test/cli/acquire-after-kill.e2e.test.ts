@@ -18,6 +18,9 @@ describe("a kill between ack and acquire", () => {
       sessionIdleTimeoutMs: 1_500,
     });
     const first = await stage.startCli({ scaleSet: SCALE_SET });
+    // Its session-start sweep (GET acquirablejobs, then acquire) runs before its first poll; a
+    // job enqueued earlier could be held there, before any message, so wait for the first poll.
+    await sim.waitFor((s) => (s.requests.getMessage ?? 0) >= 1, 15_000);
     sim.faults.hold(["acquireJobs"], 1); // ack goes through, acquire never answers
     const [jobId] = sim.enqueueJobs(SCALE_SET, 1, { durationMs: 100 });
     await sim.waitFor((s) => s.faults.holds === 1, 15_000);
